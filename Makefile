@@ -1,0 +1,63 @@
+# 清欠 platform. The two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PACKAGES := -e kernel -e services/ledger-api -e services/complaint-api -e services/notify-api -e qqctl
+NPM_STAMP := frontend/node_modules/.installed
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test test-fast contracts check-contracts migrate lint frontend venv system-deps bench clean-data help
+
+help:
+	@echo "make run        start everything (embedded PostgreSQL unless DATABASE_URL) on http://127.0.0.1:8000"
+	@echo "make test       install what is missing, then run the whole test suite"
+	@echo "make contracts  export contracts/*.openapi.json from the code"
+	@echo "make migrate    provision the database and apply every service's migrations"
+	@echo "make lint       ruff"
+
+$(STAMP): requirements.txt requirements-dev.txt kernel/pyproject.toml qqctl/pyproject.toml services/*/pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt $(PACKAGES)
+	@touch $@
+
+venv: $(STAMP)
+
+$(NPM_STAMP): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+frontend: $(NPM_STAMP) $(STAMP)
+	cd frontend && npm run build
+
+system-deps:
+	@scripts/system-deps.sh
+
+run: venv frontend
+	$(BIN)/qqctl run
+
+migrate: venv
+	$(BIN)/qqctl migrate
+
+contracts: venv
+	$(BIN)/qqctl contracts
+
+check-contracts: venv
+	$(BIN)/qqctl contracts --check
+
+lint: venv
+	$(BIN)/ruff check kernel services qqctl tests bench
+
+test: venv system-deps frontend
+	$(BIN)/ruff check kernel services qqctl tests bench
+	$(BIN)/qqctl contracts --check
+	cd frontend && npm run test:unit
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
+# Python tests only, no browser, no nginx: the quick loop while coding.
+test-fast: venv
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow"
+
+clean-data:
+	rm -rf .data

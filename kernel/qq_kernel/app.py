@@ -1,0 +1,98 @@
+"""The service app factory every service calls: one place that wires settings, database,
+problem details, request ids, logs, metrics, health, the HTTP client and authentication."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+
+from qq_kernel.auth.permissions import PUBLIC
+from qq_kernel.db import create_engine, create_session_factory
+from qq_kernel.health import health_router
+from qq_kernel.http import build_client
+from qq_kernel.logging import configure_logging
+from qq_kernel.metrics import ServiceMetrics
+from qq_kernel.middleware import RequestContextMiddleware
+from qq_kernel.problems import PROBLEM_RESPONSES, install_problem_handlers
+from qq_kernel.settings import ServiceSettings
+
+Hook = Callable[[FastAPI], Awaitable[None]]
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable operation ids (``<tag>_<function name>``) so generated clients do not churn."""
+    tag = route.tags[0] if route.tags else "default"
+    return f"{tag}_{route.name}"
+
+
+def create_service_app(
+    *,
+    settings: ServiceSettings,
+    title: str,
+    description: str,
+    prefix: str,
+    migrations_dir: Path,
+    routers: Iterable[APIRouter],
+    make_authenticator: Callable[[FastAPI], object],
+    on_startup: Iterable[Hook] = (),
+    on_shutdown: Iterable[Hook] = (),
+    http_transport: httpx.AsyncBaseTransport | None = None,
+    version: str = "0.1.0",
+) -> FastAPI:
+    configure_logging(settings.log_level)
+    metrics = ServiceMetrics(settings.service_name)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.engine = create_engine(
+            settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+        )
+        app.state.session_factory = create_session_factory(app.state.engine)
+        app.state.http = build_client(
+            settings.gateway_url, timeout=settings.http_timeout_seconds, transport=app.state.http_transport
+        )
+        app.state.authenticator = make_authenticator(app)
+        try:
+            for hook in on_startup:
+                await hook(app)
+            yield
+        finally:
+            for hook in on_shutdown:
+                await hook(app)
+            await app.state.http.aclose()
+            await app.state.engine.dispose()
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        openapi_url=f"{prefix}/openapi.json",
+        docs_url=f"{prefix}/docs",
+        redoc_url=None,
+        generate_unique_id_function=operation_id,
+        responses=PROBLEM_RESPONSES,
+    )
+    app.state.settings = settings
+    app.state.metrics = metrics
+    app.state.http_transport = http_transport
+    install_problem_handlers(app)
+    app.include_router(
+        health_router(
+            prefix=prefix,
+            service=settings.service_name,
+            schema=settings.db_schema,
+            migrations_dir=migrations_dir,
+            public=PUBLIC,
+        )
+    )
+    app.include_router(metrics.router(prefix, PUBLIC))
+    for router in routers:
+        app.include_router(router, prefix=prefix)
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name, metrics=metrics)
+    return app

@@ -1,0 +1,157 @@
+"""The append-only audit trail each service keeps in its own schema.
+
+Who, when, what, on which object, before and after, from which request and IP. The runtime
+database role may only INSERT and SELECT here (the migration revokes the rest), and a trigger
+refuses UPDATE/DELETE even from the owner, so an edit leaves a DDL trace first.
+Secrets never reach a row: :func:`redact` strips them from before/after.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy import BigInteger, DateTime, Index, String, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from qq_kernel.auth.principal import Principal
+from qq_kernel.request_id import current_request_id
+
+SECRET_KEYS = ("password", "secret", "token", "hash", "authorization")
+
+
+def redact(value: Any) -> Any:
+    """Copy of ``value`` with anything that looks like a credential replaced by ``***``."""
+    if isinstance(value, dict):
+        return {
+            k: ("***" if any(s in k.lower() for s in SECRET_KEYS) else redact(v)) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
+
+class AuditMixin:
+    """Columns of ``audit_log``; each service's Base makes the table in its own schema."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+    service: Mapped[str] = mapped_column(String(32), nullable=False)
+    action: Mapped[str] = mapped_column(String(64), nullable=False)
+    result: Mapped[str] = mapped_column(String(16), nullable=False, default="success")
+    actor_kind: Mapped[str | None] = mapped_column(String(16))
+    actor_id: Mapped[str | None] = mapped_column(String(64))
+    actor_name: Mapped[str | None] = mapped_column(String(128))
+    actor_roles: Mapped[list[str] | None] = mapped_column(JSONB)
+    object_type: Mapped[str | None] = mapped_column(String(64))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    # Scope of the object, so auditors read only their region's trail.
+    unit_id: Mapped[str | None] = mapped_column(String(64))
+    region_path: Mapped[str | None] = mapped_column(String(255))
+    before: Mapped[dict | None] = mapped_column(JSONB)
+    after: Mapped[dict | None] = mapped_column(JSONB)
+    detail: Mapped[str | None] = mapped_column(String(500))
+    request_id: Mapped[str | None] = mapped_column(String(128))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+
+
+def audit_indexes(table_name: str = "audit_log") -> tuple:
+    return (
+        Index(f"ix_{table_name}_occurred_at", "occurred_at"),
+        Index(f"ix_{table_name}_object", "object_type", "object_id"),
+        Index(f"ix_{table_name}_actor_id", "actor_id"),
+        Index(f"ix_{table_name}_region_path", "region_path"),
+    )
+
+
+def client_ip(request: Request | None) -> str | None:
+    if request is None:
+        return None
+    # nginx (deploy/nginx) sets X-Real-IP; in all-in-one mode the socket peer is the client.
+    return request.headers.get("x-real-ip") or (request.client.host if request.client else None)
+
+
+def audit_row(
+    model: type,
+    *,
+    service: str,
+    action: str,
+    principal: Principal | None = None,
+    request: Request | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    unit_id: str | None = None,
+    region_path: str | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    detail: str | None = None,
+    result: str = "success",
+    actor_name: str | None = None,
+):
+    return model(
+        service=service,
+        action=action,
+        result=result,
+        actor_kind=principal.kind if principal else None,
+        actor_id=principal.subject if principal else None,
+        actor_name=(principal.username if principal else actor_name),
+        actor_roles=sorted(principal.roles) if principal else None,
+        object_type=object_type,
+        object_id=object_id,
+        unit_id=unit_id,
+        region_path=region_path,
+        before=redact(before) if before is not None else None,
+        after=redact(after) if after is not None else None,
+        detail=detail,
+        request_id=current_request_id(),
+        ip=client_ip(request),
+        user_agent=(request.headers.get("user-agent", "")[:300] if request is not None else None),
+    )
+
+
+async def record(session: AsyncSession, model: type, **kwargs) -> None:
+    """Add an audit row to the caller's transaction: it commits (or rolls back) with the change."""
+    session.add(audit_row(model, **kwargs))
+
+
+def append_only_sql(schema: str, table: str = "audit_log") -> list[str]:
+    """DDL a migration runs after creating an audit table."""
+    fq = f'"{schema}"."{table}"'
+    return [
+        # Revoke from every role the default privileges granted, whatever its name.
+        f"""
+        DO $$
+        DECLARE r record;
+        BEGIN
+          FOR r IN SELECT DISTINCT grantee FROM information_schema.role_table_grants
+                   WHERE table_schema = '{schema}' AND table_name = '{table}' AND grantee <> current_user
+          LOOP
+            EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON {fq} FROM %I', r.grantee);
+          END LOOP;
+        END $$;
+        """,
+        f"""
+        CREATE FUNCTION "{schema}".{table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          RAISE EXCEPTION 'audit trail is append-only' USING ERRCODE = 'insufficient_privilege';
+        END $$;
+        """,
+        f"""
+        CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {fq}
+        FOR EACH ROW EXECUTE FUNCTION "{schema}".{table}_append_only();
+        """,
+        f"""
+        CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {fq}
+        FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".{table}_append_only();
+        """,
+    ]
+
+
+def drop_append_only_sql(schema: str, table: str = "audit_log") -> list[str]:
+    return [f'DROP FUNCTION IF EXISTS "{schema}".{table}_append_only() CASCADE']

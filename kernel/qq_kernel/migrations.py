@@ -1,0 +1,111 @@
+"""Alembic helpers shared by the three services.
+
+Each service keeps its own Alembic tree (``<pkg>/migrations``) and its own version table inside
+its own schema. ``env.py`` of every service is two lines that call :func:`run_env`.
+Migrations run as the service's *owner* role; the runtime role never has DDL rights.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command, context
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData, pool, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from qq_kernel.db import asyncpg_url
+
+VERSION_TABLE = "alembic_version"
+
+
+def make_config(migrations_dir: Path, url: str, schema: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir))
+    # YYYY-MM-DD_slug.py, as the project's habit asks.
+    cfg.set_main_option("file_template", "%%(year)d-%%(month).2d-%%(day).2d_%%(slug)s")
+    cfg.set_main_option("truncate_slug_length", "40")
+    cfg.attributes["url"] = url
+    cfg.attributes["schema"] = schema
+    return cfg
+
+
+def run_env(target_metadata: MetaData) -> None:
+    """Body of every service's ``env.py`` (async engine, ``connection.run_sync``)."""
+    cfg = context.config
+    url = (
+        cfg.attributes.get("url")
+        or context.get_x_argument(as_dictionary=True).get("url")
+        or cfg.get_main_option("sqlalchemy.url")
+    )
+    schema = cfg.attributes.get("schema") or target_metadata.schema
+
+    def do_run(connection) -> None:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            version_table_schema=schema,
+            include_schemas=False,
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def run_async() -> None:
+        engine = create_async_engine(asyncpg_url(url), poolclass=pool.NullPool)
+        async with engine.connect() as connection:
+            # Unqualified names land in the service schema; extensions (pg_trgm) are found too.
+            await connection.execute(text(f'SET search_path TO "{schema}", extensions'))
+            await connection.run_sync(do_run)
+            await connection.commit()
+        await engine.dispose()
+
+    if context.is_offline_mode():
+        context.configure(url=url, target_metadata=target_metadata, version_table_schema=schema, literal_binds=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    else:
+        asyncio.run(run_async())
+
+
+def _in_thread(fn, *args) -> None:
+    """Alembic's async env calls asyncio.run(); keep it off any running loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        fn(*args)
+        return
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool_:
+        pool_.submit(fn, *args).result()
+
+
+def upgrade(migrations_dir: Path, url: str, schema: str, revision: str = "head") -> None:
+    _in_thread(command.upgrade, make_config(migrations_dir, url, schema), revision)
+
+
+def downgrade(migrations_dir: Path, url: str, schema: str, revision: str = "base") -> None:
+    _in_thread(command.downgrade, make_config(migrations_dir, url, schema), revision)
+
+
+def head_revisions(migrations_dir: Path) -> set[str]:
+    script = ScriptDirectory(str(migrations_dir))
+    return set(script.get_heads())
+
+
+async def current_revisions(engine: AsyncEngine, schema: str) -> set[str]:
+    async with engine.connect() as conn:
+
+        def _read(sync_conn) -> set[str]:
+            ctx = MigrationContext.configure(sync_conn, opts={"version_table_schema": schema})
+            return set(ctx.get_current_heads())
+
+        return await conn.run_sync(_read)
+
+
+def migrations_dir_of(package_file: str) -> Path:
+    return Path(package_file).resolve().parent / "migrations"

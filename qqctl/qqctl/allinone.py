@@ -1,0 +1,102 @@
+"""All-in-one mode: one ASGI app that dispatches ``/api/<service>/...`` to the three service
+apps (unchanged paths, exactly as nginx does in split mode) and serves the built SPA at ``/``.
+
+The services still call each other over HTTP (loopback), never through Python imports.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+from starlette.exceptions import HTTPException
+from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from qq_kernel.problems import PROBLEM_JSON
+from qq_kernel.request_id import REQUEST_ID_HEADER, accept_or_generate
+
+SPA_MISSING = """<!doctype html><meta charset="utf-8"><title>清欠平台</title>
+<p>前端尚未构建：请运行 <code>make run</code>（会自动构建）或 <code>make frontend</code>。</p>"""
+
+
+class SpaFiles(StaticFiles):
+    """Static files with history-mode fallback: unknown paths without a file extension get index.html."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        try:
+            return await super().get_response(path, scope)
+        except HTTPException as exc:
+            if exc.status_code == 404 and "." not in path.rsplit("/", 1)[-1]:
+                return FileResponse(Path(self.directory) / "index.html")
+            raise
+
+
+class Gateway:
+    def __init__(self, services: dict[str, ASGIApp], spa_dir: Path | None) -> None:
+        # Longest prefix first so /api/ledger never swallows /api/ledgerx.
+        self.services = sorted(services.items(), key=lambda kv: -len(kv[0]))
+        index = spa_dir / "index.html" if spa_dir else None
+        self.spa: ASGIApp = SpaFiles(directory=spa_dir, html=True) if index and index.exists() else HTMLResponse(SPA_MISSING)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        path = scope.get("path", "")
+        for prefix, app in self.services:
+            if path == prefix or path.startswith(prefix + "/"):
+                await app(scope, receive, send)
+                return
+        if path.startswith("/api/"):
+            await self._unknown_api(scope, send)
+            return
+        await self.spa(scope, receive, send)
+
+    async def _unknown_api(self, scope: Scope, send: Send) -> None:
+        incoming = dict(scope.get("headers", [])).get(REQUEST_ID_HEADER.lower().encode())
+        rid = accept_or_generate(incoming.decode("latin-1") if incoming else None)
+        body = json.dumps(
+            {
+                "type": "urn:qingqian:problem:not_found",
+                "title": "请求的资源不存在",
+                "status": 404,
+                "code": "not_found",
+                "detail": f"路径 {scope.get('path')} 不属于任何服务",
+                "instance": scope.get("path"),
+                "request_id": rid,
+            },
+            ensure_ascii=False,
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 404,
+                "headers": [
+                    (b"content-type", PROBLEM_JSON.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                    (REQUEST_ID_HEADER.lower().encode(), rid.encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        """Run every service's own lifespan (engine, HTTP client, ...) inside ours."""
+        stack = AsyncExitStack()
+        message = await receive()
+        assert message["type"] == "lifespan.startup"
+        try:
+            for _, app in self.services:
+                await stack.enter_async_context(app.router.lifespan_context(app))
+        except BaseException as exc:
+            await stack.aclose()
+            await send({"type": "lifespan.startup.failed", "message": repr(exc)})
+            raise
+        await send({"type": "lifespan.startup.complete"})
+        message = await receive()
+        assert message["type"] == "lifespan.shutdown"
+        await stack.aclose()
+        await send({"type": "lifespan.shutdown.complete"})

@@ -1,0 +1,138 @@
+"""Creates, idempotently, what the services need inside a PostgreSQL cluster: one database, and
+per service a schema, an *owner* role (runs migrations) and a *runtime* role (DML on its own
+schema only: SELECT, INSERT, UPDATE; no DELETE, no DDL; nothing else in the database).
+
+Runs as an administrative role (the embedded server's superuser, or DATABASE_URL's user).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import asyncpg
+
+from qqctl.services import SERVICES
+
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
+
+
+@dataclass(frozen=True)
+class ServiceDatabase:
+    runtime_url: str
+    owner_url: str
+    runtime_role: str
+    owner_role: str
+
+
+def role_names(database: str, key: str) -> tuple[str, str]:
+    return f"{database}_{key}", f"{database}_{key}_owner"
+
+
+def with_credentials(admin_url: str, *, user: str, password: str, database: str) -> str:
+    parts = urlsplit(admin_url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{host}"
+    return urlunsplit((parts.scheme, netloc, f"/{database}", parts.query, parts.fragment))
+
+
+def _dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+def _load_passwords(path: Path | None) -> dict[str, str]:
+    if path and path.exists():
+        return json.loads(path.read_text())
+    return {}
+
+
+async def provision(admin_url: str, database: str, *, secrets_file: Path | None = None) -> dict[str, ServiceDatabase]:
+    if not _IDENT.match(database):
+        raise ValueError(f"database name {database!r} must be a lower-case identifier")
+    passwords = _load_passwords(secrets_file)
+    admin = await asyncpg.connect(_dsn(admin_url))
+    try:
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database):
+            await admin.execute(f'CREATE DATABASE "{database}"')
+        for spec in SERVICES:
+            for role in role_names(database, spec.key):
+                password = passwords.setdefault(role, secrets.token_urlsafe(24))
+                exists = await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
+                verb = "ALTER" if exists else "CREATE"
+                await admin.execute(
+                    f"{verb} ROLE \"{role}\" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '{password}'"
+                )
+    finally:
+        await admin.close()
+
+    target = await asyncpg.connect(_dsn(with_credentials_of_admin(admin_url, database)))
+    try:
+        all_roles = [r for spec in SERVICES for r in role_names(database, spec.key)]
+        quoted = ", ".join(f'"{r}"' for r in all_roles)
+        await target.execute(
+            f"""
+            REVOKE ALL ON DATABASE "{database}" FROM PUBLIC;
+            GRANT CONNECT, TEMPORARY ON DATABASE "{database}" TO {quoted};
+            REVOKE ALL ON SCHEMA public FROM PUBLIC;
+            CREATE SCHEMA IF NOT EXISTS extensions;
+            CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA extensions;
+            GRANT USAGE ON SCHEMA extensions TO {quoted};
+            """
+        )
+        for spec in SERVICES:
+            runtime, owner = role_names(database, spec.key)
+            schema = spec.key
+            await target.execute(
+                f"""
+                CREATE SCHEMA IF NOT EXISTS "{schema}" AUTHORIZATION "{owner}";
+                ALTER SCHEMA "{schema}" OWNER TO "{owner}";
+                GRANT USAGE ON SCHEMA "{schema}" TO "{runtime}";
+                ALTER DEFAULT PRIVILEGES FOR ROLE "{owner}" IN SCHEMA "{schema}"
+                    GRANT SELECT, INSERT, UPDATE ON TABLES TO "{runtime}";
+                ALTER DEFAULT PRIVILEGES FOR ROLE "{owner}" IN SCHEMA "{schema}"
+                    GRANT USAGE, SELECT ON SEQUENCES TO "{runtime}";
+                ALTER DEFAULT PRIVILEGES FOR ROLE "{owner}" IN SCHEMA "{schema}"
+                    GRANT EXECUTE ON FUNCTIONS TO "{runtime}";
+                ALTER ROLE "{runtime}" IN DATABASE "{database}" SET search_path = "{schema}", extensions;
+                ALTER ROLE "{owner}" IN DATABASE "{database}" SET search_path = "{schema}", extensions;
+                """
+            )
+    finally:
+        await target.close()
+
+    if secrets_file:
+        secrets_file.parent.mkdir(parents=True, exist_ok=True)
+        secrets_file.write_text(json.dumps(passwords, indent=2))
+        secrets_file.chmod(0o600)
+
+    out = {}
+    for spec in SERVICES:
+        runtime, owner = role_names(database, spec.key)
+        out[spec.key] = ServiceDatabase(
+            runtime_url=with_credentials(admin_url, user=runtime, password=passwords[runtime], database=database),
+            owner_url=with_credentials(admin_url, user=owner, password=passwords[owner], database=database),
+            runtime_role=runtime,
+            owner_role=owner,
+        )
+    return out
+
+
+def with_credentials_of_admin(admin_url: str, database: str) -> str:
+    parts = urlsplit(admin_url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
+
+
+async def drop(admin_url: str, database: str) -> None:
+    """Remove a database and its roles (tests clean up after themselves)."""
+    admin = await asyncpg.connect(_dsn(admin_url))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        for spec in SERVICES:
+            for role in role_names(database, spec.key):
+                await admin.execute(f'DROP ROLE IF EXISTS "{role}"')
+    finally:
+        await admin.close()

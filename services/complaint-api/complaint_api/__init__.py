@@ -1,0 +1,1 @@
+"""complaint-api: complaint intake, statutory deadlines, triage, handling, replies, revisits."""

@@ -1,0 +1,27 @@
+"""App factory of complaint-api."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import FastAPI
+
+from qq_kernel.app import create_service_app
+from qq_kernel.migrations import migrations_dir_of
+
+from complaint_api.config import PREFIX, Settings
+
+MIGRATIONS_DIR = migrations_dir_of(__file__)
+
+
+def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+    settings = settings or Settings()
+    return create_service_app(
+        settings=settings,
+        title="complaint-api",
+        description="complaint-api: complaint intake and handling",
+        prefix=PREFIX,
+        migrations_dir=MIGRATIONS_DIR,
+        routers=[],
+        make_authenticator=lambda app: None,
+        http_transport=http_transport,
+    )

@@ -1,0 +1,1 @@
+"""ledger-api: the ledger of overdue debts, plus identity (organisation, users, roles, tokens)."""

@@ -1,0 +1,27 @@
+"""App factory of ledger-api."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import FastAPI
+
+from qq_kernel.app import create_service_app
+from qq_kernel.migrations import migrations_dir_of
+
+from ledger_api.config import PREFIX, Settings
+
+MIGRATIONS_DIR = migrations_dir_of(__file__)
+
+
+def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+    settings = settings or Settings()
+    return create_service_app(
+        settings=settings,
+        title="ledger-api",
+        description="ledger-api: the ledger of overdue debts and the identity provider",
+        prefix=PREFIX,
+        migrations_dir=MIGRATIONS_DIR,
+        routers=[],
+        make_authenticator=lambda app: None,
+        http_transport=http_transport,
+    )

@@ -1,0 +1,1 @@
+"""notify-api: notifications, urging, escalations and weekly bulletins."""

@@ -1,0 +1,16 @@
+from pydantic_settings import SettingsConfigDict
+
+from qq_kernel.settings import ServiceSettings
+
+SERVICE_NAME = "notify-api"
+SCHEMA = "notify"
+PREFIX = "/api/notify"
+
+
+class Settings(ServiceSettings):
+    """Environment variables are read with the ``NOTIFY_`` prefix (e.g. ``NOTIFY_DATABASE_URL``)."""
+
+    model_config = SettingsConfigDict(env_prefix="NOTIFY_", extra="ignore")
+
+    service_name: str = SERVICE_NAME
+    db_schema: str = SCHEMA
