@@ -43,12 +43,18 @@ def run_env(target_metadata: MetaData) -> None:
     )
     schema = cfg.attributes.get("schema") or target_metadata.schema
 
+    def include_name(name, type_, parent_names) -> bool:
+        # With search_path set to the service schema, autogenerate would see Alembic's own
+        # version table as an unknown table and propose to drop it.
+        return not (type_ == "table" and name == VERSION_TABLE)
+
     def do_run(connection) -> None:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
             version_table_schema=schema,
             include_schemas=False,
+            include_name=include_name,
             compare_type=True,
         )
         with context.begin_transaction():

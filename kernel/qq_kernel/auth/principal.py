@@ -95,3 +95,8 @@ class Principal:
     @property
     def user_id(self) -> str | None:
         return self.subject if self.kind == "user" else self.extra.get("user_id")
+
+# What a service identity (complaint-api calling ledger-api, ...) may do: machine operations only.
+SERVICE_PERMISSIONS: frozenset[str] = frozenset(
+    {"service:introspect", "service:ledger_match", "service:ledger_candidate", "service:notify_event"}
+)

@@ -6,9 +6,13 @@ import httpx
 from fastapi import FastAPI
 
 from qq_kernel.app import create_service_app
+from qq_kernel.audit_api import audit_router
 from qq_kernel.migrations import migrations_dir_of
 
+from ledger_api.audit.models import AuditLog
 from ledger_api.config import PREFIX, Settings
+from ledger_api.identity.router import ROUTERS as IDENTITY_ROUTERS
+from ledger_api.identity.service import LocalAuthenticator
 
 MIGRATIONS_DIR = migrations_dir_of(__file__)
 
@@ -21,7 +25,7 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
         description="ledger-api: the ledger of overdue debts and the identity provider",
         prefix=PREFIX,
         migrations_dir=MIGRATIONS_DIR,
-        routers=[],
-        make_authenticator=lambda app: None,
+        routers=[*IDENTITY_ROUTERS, audit_router(AuditLog)],
+        make_authenticator=LocalAuthenticator,
         http_transport=http_transport,
     )

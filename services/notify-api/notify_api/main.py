@@ -6,9 +6,12 @@ import httpx
 from fastapi import FastAPI
 
 from qq_kernel.app import create_service_app
+from qq_kernel.audit_api import audit_router
+from qq_kernel.auth.remote import RemoteAuthenticator
 from qq_kernel.migrations import migrations_dir_of
 
-from notify_api.config import PREFIX, Settings
+from notify_api.audit.models import AuditLog
+from notify_api.config import PREFIX, SERVICE_NAME, Settings
 
 MIGRATIONS_DIR = migrations_dir_of(__file__)
 
@@ -21,7 +24,13 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
         description="notify-api: notifications, escalations and bulletins",
         prefix=PREFIX,
         migrations_dir=MIGRATIONS_DIR,
-        routers=[],
-        make_authenticator=lambda app: None,
+        routers=[audit_router(AuditLog)],
+        make_authenticator=lambda app: RemoteAuthenticator(
+            app.state.http,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            service=SERVICE_NAME,
+            master_secret=settings.service_secret,
+        ),
         http_transport=http_transport,
     )

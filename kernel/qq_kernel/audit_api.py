@@ -1,0 +1,89 @@
+"""``GET /audit``: the audit trail of a service, read by auditors (everything in their region)
+and audit administrators (what administrators did), with filters. One router, three services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from qq_kernel.auth.permissions import require
+from qq_kernel.auth.principal import Principal
+from qq_kernel.db import get_session
+from qq_kernel.pagination import Page, PageParams, paginate
+
+# What audit_admin reviews (三员分立): the administrators' own actions.
+ADMIN_OBJECT_TYPES = ("user", "api_token", "unit", "region", "signing_key", "session")
+ADMIN_ROLES = ("office_admin", "security_admin", "audit_admin")
+
+
+class AuditEntry(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    occurred_at: datetime
+    service: str
+    action: str
+    result: str
+    actor_kind: str | None
+    actor_id: str | None
+    actor_name: str | None
+    actor_roles: list[str] | None
+    object_type: str | None
+    object_id: str | None
+    unit_id: str | None
+    region_path: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    detail: str | None
+    request_id: str | None
+    ip: str | None
+
+
+def audit_router(model: type) -> APIRouter:
+    router = APIRouter(prefix="/audit", tags=["audit"])
+
+    @router.get("", name="list_audit", response_model=Page[AuditEntry])
+    async def list_audit(
+        principal: Principal = Depends(require("audit:read")),
+        session: AsyncSession = Depends(get_session),
+        params: PageParams = Depends(),
+        actor_id: str | None = Query(None, max_length=64),
+        actor_name: str | None = Query(None, max_length=128),
+        action: str | None = Query(None, max_length=64, description="动作前缀，如 user. 或 auth.login"),
+        object_type: str | None = Query(None, max_length=64),
+        object_id: str | None = Query(None, max_length=64),
+        request_id: str | None = Query(None, max_length=128),
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Page[AuditEntry]:
+        region = principal.region_path or "/nowhere/"
+        query = select(model).where(
+            or_(model.region_path.startswith(region, autoescape=True), model.region_path.is_(None))
+            if region.count("/") <= 2
+            else model.region_path.startswith(region, autoescape=True)
+        )
+        if "auditor" not in principal.roles:
+            # audit_admin alone: the administrators' actions on identity objects.
+            query = query.where(
+                or_(model.object_type.in_(ADMIN_OBJECT_TYPES), model.actor_roles.op("?|")(list(ADMIN_ROLES)))
+            )
+        for column, value in (
+            (model.actor_id, actor_id), (model.actor_name, actor_name), (model.object_type, object_type),
+            (model.object_id, object_id), (model.request_id, request_id),
+        ):
+            if value:
+                query = query.where(column == value)
+        if action:
+            query = query.where(model.action.startswith(action, autoescape=True))
+        if since:
+            query = query.where(model.occurred_at >= since)
+        if until:
+            query = query.where(model.occurred_at < until)
+        rows, total = await paginate(session, query.order_by(model.occurred_at.desc(), model.id.desc()), params)
+        return Page(items=[AuditEntry.model_validate(r) for r in rows], total=total, page=params.page, page_size=params.page_size)
+
+    return router

@@ -1,0 +1,122 @@
+"""RS256 access tokens: signed by ledger-api, verified by every service against its JWKS.
+
+Every decode names its one allowed algorithm (CVE-2024-33663/33664: algorithm confusion) and
+checks issuer, audience, expiry and ``kid``. python-jose >= 3.5 with the cryptography backend.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from jose import jwt
+from jose.exceptions import ExpiredSignatureError, JOSEError, JWTClaimsError
+
+from qq_kernel.auth.principal import Principal, permissions_of
+from qq_kernel.problems import ProblemError
+
+ALGORITHM = "RS256"
+ACCESS_TOKEN_SECONDS = 10 * 60
+
+
+class TokenRejected(ProblemError):
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(401, code=code, detail=detail, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+
+def looks_like_jwt(token: str) -> bool:
+    return token.count(".") == 2
+
+
+def unverified_kid(token: str) -> str:
+    try:
+        header = jwt.get_unverified_header(token)
+    except JOSEError as exc:
+        raise TokenRejected("token_malformed", "令牌格式错误") from exc
+    if header.get("alg") != ALGORITHM:
+        raise TokenRejected("token_algorithm", f"不接受的签名算法：{header.get('alg')}")
+    kid = header.get("kid")
+    if not kid:
+        raise TokenRejected("token_kid_missing", "令牌缺少 kid")
+    return kid
+
+
+def sign(claims: dict[str, Any], *, private_pem: str, kid: str) -> str:
+    return jwt.encode(claims, private_pem, algorithm=ALGORITHM, headers={"kid": kid})
+
+
+def access_claims(
+    *,
+    issuer: str,
+    audience: str,
+    subject: str,
+    kind: str,
+    username: str,
+    unit_id: str | None,
+    region_path: str | None,
+    roles: list[str],
+    session_id: str | None,
+    must_change_password: bool = False,
+    display_name: str = "",
+    lifetime: int = ACCESS_TOKEN_SECONDS,
+) -> dict[str, Any]:
+    now = int(time.time())
+    return {
+        "iss": issuer,
+        "aud": audience,
+        "sub": subject,
+        "iat": now,
+        "nbf": now,
+        "exp": now + lifetime,
+        "jti": uuid.uuid4().hex,
+        "typ": kind,
+        "name": username,
+        "dn": display_name,
+        "unit": unit_id,
+        "rp": region_path,
+        "roles": roles,
+        "sid": session_id,
+        "pcp": must_change_password,
+    }
+
+
+def verify(token: str, *, jwk: dict[str, Any], issuer: str, audience: str) -> dict[str, Any]:
+    try:
+        return jwt.decode(
+            token,
+            jwk,
+            algorithms=[ALGORITHM],
+            audience=audience,
+            issuer=issuer,
+            options={"require_exp": True, "require_iat": True, "require_sub": True, "leeway": 30},
+        )
+    except ExpiredSignatureError as exc:
+        raise TokenRejected("token_expired", "登录已过期，请重新登录") from exc
+    except JWTClaimsError as exc:
+        raise TokenRejected("token_claims", f"令牌声明无效：{exc}") from exc
+    except JOSEError as exc:
+        raise TokenRejected("token_invalid", "令牌签名无效") from exc
+
+
+def principal_from_claims(claims: dict[str, Any]) -> Principal:
+    roles = frozenset(claims.get("roles") or [])
+    kind = claims.get("typ", "user")
+    if kind == "service":
+        from qq_kernel.auth.principal import SERVICE_PERMISSIONS
+
+        permissions = SERVICE_PERMISSIONS
+    else:
+        permissions = permissions_of(roles)
+    return Principal(
+        kind=kind,
+        subject=str(claims["sub"]),
+        username=claims.get("name", ""),
+        display_name=claims.get("dn", ""),
+        unit_id=claims.get("unit"),
+        region_path=claims.get("rp"),
+        roles=roles,
+        permissions=permissions,
+        session_id=claims.get("sid"),
+        must_change_password=bool(claims.get("pcp")),
+    )

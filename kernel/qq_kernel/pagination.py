@@ -1,0 +1,40 @@
+"""One page shape for every list endpoint of every service."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
+MAX_PAGE_SIZE = 200
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    page_size: int
+
+
+class PageParams:
+    def __init__(
+        self,
+        page: int = Query(1, ge=1, description="页码，从 1 开始"),
+        page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE, description="每页条数"),
+    ) -> None:
+        self.page = page
+        self.page_size = page_size
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+
+async def paginate(session: AsyncSession, query: Select, params: PageParams) -> tuple[list, int]:
+    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = (await session.scalars(query.limit(params.page_size).offset(params.offset))).all()
+    return list(rows), int(total or 0)

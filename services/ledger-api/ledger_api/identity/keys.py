@@ -1,0 +1,93 @@
+"""RS256 signing keys: generation, encryption at rest, rotation without downtime."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jose import jwk
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from qq_kernel.auth.jwt import ACCESS_TOKEN_SECONDS, ALGORITHM
+
+from ledger_api.identity.models import SigningKey
+
+# A new key is published this long before it starts signing, so every verifier's JWKS cache
+# (refetched on an unknown kid anyway) has seen it.
+PUBLISH_AHEAD = timedelta(minutes=5)
+
+
+def _fernet(service_secret: str) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(f"signing-key:{service_secret}".encode()).digest()))
+
+
+def new_key(service_secret: str, *, signing_from: datetime) -> SigningKey:
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public_pem = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+    kid = f"{time.strftime('%Y%m%d')}-{uuid.uuid4().hex[:8]}"
+    public_jwk = jwk.construct(public_pem, ALGORITHM).to_dict()
+    public_jwk = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in public_jwk.items()}
+    public_jwk.update({"kid": kid, "use": "sig", "alg": ALGORITHM})
+    return SigningKey(
+        kid=kid,
+        public_jwk=public_jwk,
+        private_pem_encrypted=_fernet(service_secret).encrypt(pem.encode()).decode(),
+        signing_from=signing_from,
+    )
+
+
+def private_pem(key: SigningKey, service_secret: str) -> str:
+    return _fernet(service_secret).decrypt(key.private_pem_encrypted.encode()).decode()
+
+
+async def published_keys(session: AsyncSession) -> list[SigningKey]:
+    """Keys in the JWKS: not retired, or retired less than a token lifetime ago."""
+    cutoff = datetime.now(UTC) - timedelta(seconds=ACCESS_TOKEN_SECONDS + 60)
+    rows = await session.scalars(select(SigningKey).order_by(SigningKey.signing_from))
+    return [k for k in rows if k.retired_at is None or k.retired_at > cutoff]
+
+
+async def current_signing_key(session: AsyncSession) -> SigningKey | None:
+    now = datetime.now(UTC)
+    return await session.scalar(
+        select(SigningKey)
+        .where(
+            SigningKey.signing_from <= now,
+            or_(SigningKey.retired_at.is_(None), SigningKey.retired_at > now),
+        )
+        .order_by(SigningKey.signing_from.desc())
+        .limit(1)
+    )
+
+
+async def ensure_key(session: AsyncSession, service_secret: str) -> SigningKey:
+    key = await current_signing_key(session)
+    if key is None:
+        key = new_key(service_secret, signing_from=datetime.now(UTC) - timedelta(seconds=1))
+        session.add(key)
+        await session.flush()
+    return key
+
+
+async def rotate(session: AsyncSession, service_secret: str, *, publish_ahead: timedelta = PUBLISH_AHEAD) -> SigningKey:
+    """Publish a new key now; it signs from ``now + publish_ahead``; older keys retire then."""
+    now = datetime.now(UTC)
+    key = new_key(service_secret, signing_from=now + publish_ahead)
+    older = await session.scalars(select(SigningKey).where(SigningKey.retired_at.is_(None)))
+    for old in older:
+        old.retired_at = now + publish_ahead
+    session.add(key)
+    await session.flush()
+    return key
