@@ -35,7 +35,7 @@ system-deps:
 	@scripts/system-deps.sh
 
 run: venv frontend
-	$(BIN)/qqctl run
+	$(BIN)/qqctl run $(if $(filter 0,$(DEMO)),,--demo)
 
 migrate: venv
 	$(BIN)/qqctl migrate

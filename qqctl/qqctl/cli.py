@@ -22,7 +22,7 @@ from pathlib import Path
 from qq_kernel import migrations
 from qq_kernel.logging import configure_logging
 
-from qqctl import contracts, nginx
+from qqctl import bootstrap, contracts, nginx
 from qqctl.provision import ServiceDatabase, provision
 from qqctl.services import SERVICES
 
@@ -69,7 +69,17 @@ def prepare(database: str | None = None) -> Platform:
     for spec in SERVICES:
         migrations.upgrade(spec.migrations_dir, dbs[spec.key].owner_url, spec.key)
         log.info("migrated", extra={"service": spec.name})
-    return Platform(admin_url, dbs, _service_secret(data / "service-secret"), embedded_server)
+    platform = Platform(admin_url, dbs, _service_secret(data / "service-secret"), embedded_server)
+    boot = asyncio.run(bootstrap.first_start(dbs["ledger"].runtime_url))
+    if boot.admin_password:
+        print(
+            "\n首次启动：已创建管理员 / first start, administrator created\n"
+            f"  用户名 / username: {boot.admin_username}\n"
+            f"  一次性密码 / one-time password: {boot.admin_password}\n"
+            "  （只显示这一次；首次登录须修改密码 / shown once; change it at first login）\n",
+            flush=True,
+        )
+    return platform
 
 
 def build_allinone(platform: Platform, *, gateway_url: str, spa_dir: Path | None):
@@ -92,6 +102,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     import uvicorn
 
     platform = prepare()
+    if args.demo:
+        demo = asyncio.run(bootstrap.load_demo(platform.databases["ledger"].runtime_url))
+        accounts = data_dir() / "demo-accounts.txt"
+        if demo:
+            usernames, password = demo
+            accounts.write_text(
+                "演示账号（密码相同，随机生成）/ demo accounts (one random password)\n"
+                f"password: {password}\n" + "\n".join(usernames) + "\n", encoding="utf-8"
+            )
+            accounts.chmod(0o600)
+        if accounts.exists():
+            print(accounts.read_text(encoding="utf-8"), flush=True)
     url = f"http://{args.host}:{args.port}"
     app = build_allinone(platform, gateway_url=url, spa_dir=ROOT / "frontend" / "dist")
     banner = [
@@ -104,6 +126,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     ]
     print("\n".join(banner), flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, proxy_headers=False)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """All-in-one process over databases that are already provisioned and migrated: each service
+    reads its own settings from the environment (LEDGER_DATABASE_URL, ...). Used by the browser
+    tests and by operators who provision separately."""
+    import uvicorn
+
+    from qqctl.allinone import Gateway
+
+    apps = {spec.prefix: spec.create_app() for spec in SERVICES}
+    spa = Path(args.spa) if args.spa else ROOT / "frontend" / "dist"
+    uvicorn.run(Gateway(apps, spa), host=args.host, port=args.port, log_config=None)
+    return 0
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    platform = prepare()
+    password = asyncio.run(
+        bootstrap.create_admin(platform.databases["ledger"].runtime_url, username=args.username, roles=args.roles.split(","))
+    )
+    print(f"administrator {args.username} created; one-time password (shown once): {password}")
     return 0
 
 
@@ -145,7 +190,19 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="all-in-one mode")
     run.add_argument("--host", default=os.environ.get("QQ_HOST", "127.0.0.1"))
     run.add_argument("--port", type=int, default=int(os.environ.get("QQ_PORT", "8000")))
+    run.add_argument("--demo", action="store_true", help="load the fictional county's demo data (once)")
     run.set_defaults(func=cmd_run)
+
+    serve = sub.add_parser("serve", help="all-in-one over already migrated databases (settings from env)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--spa", default=None)
+    serve.set_defaults(func=cmd_serve)
+
+    admin = sub.add_parser("create-admin", help="create an administrator with a one-time password")
+    admin.add_argument("--username", required=True)
+    admin.add_argument("--roles", default="security_admin", help="comma-separated roles")
+    admin.set_defaults(func=cmd_create_admin)
 
     sub.add_parser("migrate", help="provision and migrate").set_defaults(func=cmd_migrate)
 

@@ -1,0 +1,37 @@
+"""Runs ledger-api's first-start and demo loaders against its database (as its runtime role)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from ledger_api.demo import identity as demo_identity
+from ledger_api.identity import bootstrap as identity_bootstrap
+from qq_kernel.db import create_engine, create_session_factory
+
+T = TypeVar("T")
+
+
+async def _with_session(url: str, fn: Callable[..., Awaitable[T]], **kwargs) -> T:
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    try:
+        async with create_session_factory(engine)() as session:
+            return await fn(session, **kwargs)
+    finally:
+        await engine.dispose()
+
+
+async def first_start(url: str) -> identity_bootstrap.Bootstrapped:
+    return await _with_session(url, identity_bootstrap.first_start)
+
+
+async def load_demo(url: str):
+    return await _with_session(url, demo_identity.load)
+
+
+async def create_admin(url: str, *, username: str, roles: list[str]) -> str:
+    async def _create(session, **kw):
+        boot = await identity_bootstrap.first_start(session)
+        return await identity_bootstrap.create_admin(session, unit_id=boot.office.id, **kw)
+
+    return await _with_session(url, _create, username=username, roles=roles)
