@@ -58,6 +58,7 @@ def service_settings(platform: TestPlatform, spec, **overrides):
         gateway_url="http://gateway.test",
         service_secret=platform.service_secret,
         environment="test",
+        trust_proxy_headers=True,  # tests choose their client address (lockout and IP limits)
         **overrides,
     )
 
@@ -88,3 +89,17 @@ async def gateway(platform_db: TestPlatform) -> AsyncIterator[Gateway]:
 async def client(gateway: Gateway) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway), base_url="http://gateway.test") as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+async def worlds(platform_db: TestPlatform, gateway) -> AsyncIterator:
+    from tests.world import WorldFactory
+
+    factory = WorldFactory(platform_db.databases["ledger"].runtime_url)
+    yield factory
+    await factory.close()
+
+
+@pytest.fixture
+async def world(worlds):
+    return await worlds.create()

@@ -21,7 +21,7 @@ _embedded = None
 async def _answers(url: str) -> bool:
     try:
         conn = await asyncpg.connect(url, timeout=3)
-    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError):
+    except (TimeoutError, OSError, asyncpg.PostgresError):
         return False
     await conn.close()
     return True
@@ -56,7 +56,10 @@ async def drop_stale(url: str, tag: str = "qqt") -> None:
 
     conn = await asyncpg.connect(url)
     try:
-        names = [r["datname"] for r in await conn.fetch("SELECT datname FROM pg_database WHERE datname LIKE $1", f"{tag}\\_%")]
+        names = [
+            r["datname"]
+            for r in await conn.fetch("SELECT datname FROM pg_database WHERE datname LIKE $1", f"{tag}\\_%")
+        ]
     finally:
         await conn.close()
     now = time.time()

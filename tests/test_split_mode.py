@@ -33,6 +33,7 @@ def split_gateway(platform_db, tmp_path_factory):
                     f"{spec.env_prefix}MIGRATION_DATABASE_URL": db.owner_url,
                     f"{spec.env_prefix}SERVICE_SECRET": platform_db.service_secret,
                     f"{spec.env_prefix}ENVIRONMENT": "test",
+                    f"{spec.env_prefix}TRUST_PROXY_HEADERS": "true",
                 }
                 proc = procs.start_uvicorn(spec.factory_path, port, env, work / f"{spec.key}-{n}.log")
                 started.append(proc)
@@ -46,7 +47,9 @@ def split_gateway(platform_db, tmp_path_factory):
         conf = work / "nginx.conf"
         conf.write_text(nginx.render(listen=listen, upstreams=upstreams, spa_root=spa, prefix_dir=work / "nginx"))
         binary = procs.nginx_binary()
-        check = subprocess.run([binary, "-t", "-c", str(conf), "-p", str(work / "nginx")], capture_output=True, text=True)
+        check = subprocess.run(
+            [binary, "-t", "-c", str(conf), "-p", str(work / "nginx")], capture_output=True, text=True
+        )
         assert check.returncode == 0, check.stderr
         gateway = subprocess.Popen([binary, "-c", str(conf), "-p", str(work / "nginx"), "-g", "daemon off;"])
         started.append(gateway)
@@ -95,5 +98,9 @@ def test_requests_spread_over_ledger_replicas(split_gateway):
     base, work = split_gateway
     for _ in range(20):
         assert httpx.get(f"{base}/api/ledger/healthz").status_code == 200
-    upstreams = {line.split('"upstream":"')[1].split('"')[0] for line in (work / "nginx" / "access.log").read_text().splitlines() if "/api/ledger/healthz" in line}
+    upstreams = {
+        line.split('"upstream":"')[1].split('"')[0]
+        for line in (work / "nginx" / "access.log").read_text().splitlines()
+        if "/api/ledger/healthz" in line
+    }
     assert len(upstreams) >= 2, upstreams

@@ -26,9 +26,7 @@ SECRET_KEYS = ("password", "secret", "token", "hash", "authorization")
 def redact(value: Any) -> Any:
     """Copy of ``value`` with anything that looks like a credential replaced by ``***``."""
     if isinstance(value, dict):
-        return {
-            k: ("***" if any(s in k.lower() for s in SECRET_KEYS) else redact(v)) for k, v in value.items()
-        }
+        return {k: ("***" if any(s in k.lower() for s in SECRET_KEYS) else redact(v)) for k, v in value.items()}
     if isinstance(value, list):
         return [redact(v) for v in value]
     return value
@@ -73,8 +71,10 @@ def audit_indexes(table_name: str = "audit_log") -> tuple:
 def client_ip(request: Request | None) -> str | None:
     if request is None:
         return None
-    # nginx (deploy/nginx) sets X-Real-IP; in all-in-one mode the socket peer is the client.
-    return request.headers.get("x-real-ip") or (request.client.host if request.client else None)
+    settings = getattr(request.app.state, "settings", None)
+    if settings is not None and settings.trust_proxy_headers and request.headers.get("x-real-ip"):
+        return request.headers["x-real-ip"][:64]
+    return request.client.host if request.client else None
 
 
 def audit_row(

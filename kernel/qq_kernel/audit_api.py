@@ -72,8 +72,11 @@ def audit_router(model: type) -> APIRouter:
                 or_(model.object_type.in_(ADMIN_OBJECT_TYPES), model.actor_roles.op("?|")(list(ADMIN_ROLES)))
             )
         for column, value in (
-            (model.actor_id, actor_id), (model.actor_name, actor_name), (model.object_type, object_type),
-            (model.object_id, object_id), (model.request_id, request_id),
+            (model.actor_id, actor_id),
+            (model.actor_name, actor_name),
+            (model.object_type, object_type),
+            (model.object_id, object_id),
+            (model.request_id, request_id),
         ):
             if value:
                 query = query.where(column == value)
@@ -84,6 +87,11 @@ def audit_router(model: type) -> APIRouter:
         if until:
             query = query.where(model.occurred_at < until)
         rows, total = await paginate(session, query.order_by(model.occurred_at.desc(), model.id.desc()), params)
-        return Page(items=[AuditEntry.model_validate(r) for r in rows], total=total, page=params.page, page_size=params.page_size)
+        return Page(
+            items=[AuditEntry.model_validate(r) for r in rows],
+            total=total,
+            page=params.page,
+            page_size=params.page_size,
+        )
 
     return router

@@ -27,5 +27,7 @@ def check_if_match(request: Request, current_version: int) -> None:
     accepted = {etag(current_version), f'"{current_version}"', str(current_version)}
     if not candidates & accepted:
         raise ProblemError(
-            412, detail=f"数据已被他人修改（当前版本 {current_version}），请刷新后重试", headers={"ETag": etag(current_version)}
+            412,
+            detail=f"数据已被他人修改（当前版本 {current_version}），请刷新后重试",
+            headers={"ETag": etag(current_version)},
         )

@@ -31,6 +31,9 @@ class ServiceSettings(BaseSettings):
     gateway_url: str = "http://127.0.0.1:8000"
     http_timeout_seconds: float = 10.0
     log_level: str = "INFO"
+    # Take the client address from X-Real-IP (set by our nginx). Only behind the gateway:
+    # in all-in-one mode a client could otherwise choose its own address.
+    trust_proxy_headers: bool = False
     # Identity (issued by ledger-api, verified everywhere).
     jwt_issuer: str = "qingqian-ledger"
     jwt_audience: str = "qingqian"
@@ -38,7 +41,7 @@ class ServiceSettings(BaseSettings):
     service_secret: str = Field(default="", repr=False)
 
     @model_validator(mode="after")
-    def _refuse_defaults_in_production(self) -> "ServiceSettings":
+    def _refuse_defaults_in_production(self) -> ServiceSettings:
         if self.environment == "production":
             if not self.database_url:
                 raise ValueError(f"{self.service_name}: DATABASE_URL is required in production")

@@ -39,7 +39,9 @@ class Gateway:
         # Longest prefix first so /api/ledger never swallows /api/ledgerx.
         self.services = sorted(services.items(), key=lambda kv: -len(kv[0]))
         index = spa_dir / "index.html" if spa_dir else None
-        self.spa: ASGIApp = SpaFiles(directory=spa_dir, html=True) if index and index.exists() else HTMLResponse(SPA_MISSING)
+        self.spa: ASGIApp = (
+            SpaFiles(directory=spa_dir, html=True) if index and index.exists() else HTMLResponse(SPA_MISSING)
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":

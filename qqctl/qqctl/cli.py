@@ -1,10 +1,10 @@
 """``qqctl``: run, migrate and describe the platform.
 
-    qqctl run        all-in-one: database (embedded unless DATABASE_URL), migrations, the three
-                     services and the SPA on http://127.0.0.1:8000
-    qqctl migrate    provision the database and roles, apply every service's migrations
-    qqctl contracts  write contracts/*.openapi.json (``--check``: fail when they differ)
-    qqctl nginx-config  render deploy/nginx/qingqian.conf.template for split mode
+qqctl run        all-in-one: database (embedded unless DATABASE_URL), migrations, the three
+                 services and the SPA on http://127.0.0.1:8000
+qqctl migrate    provision the database and roles, apply every service's migrations
+qqctl contracts  write contracts/*.openapi.json (``--check``: fail when they differ)
+qqctl nginx-config  render deploy/nginx/qingqian.conf.template for split mode
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from pathlib import Path
 
 from qq_kernel import migrations
 from qq_kernel.logging import configure_logging
-
 from qqctl import bootstrap, contracts, nginx
 from qqctl.provision import ServiceDatabase, provision
 from qqctl.services import SERVICES
@@ -109,19 +108,21 @@ def cmd_run(args: argparse.Namespace) -> int:
             usernames, password = demo
             accounts.write_text(
                 "演示账号（密码相同，随机生成）/ demo accounts (one random password)\n"
-                f"password: {password}\n" + "\n".join(usernames) + "\n", encoding="utf-8"
+                f"password: {password}\n" + "\n".join(usernames) + "\n",
+                encoding="utf-8",
             )
             accounts.chmod(0o600)
         if accounts.exists():
             print(accounts.read_text(encoding="utf-8"), flush=True)
     url = f"http://{args.host}:{args.port}"
     app = build_allinone(platform, gateway_url=url, spa_dir=ROOT / "frontend" / "dist")
+    where = f"embedded PostgreSQL in {data_dir() / 'pg'}" if platform.embedded else "DATABASE_URL"
     banner = [
         "",
         "清欠平台已启动 / the platform is running",
         f"  登录地址 / log in at:  {url}/",
         f"  API:                   {url}/api/ledger/docs  {url}/api/complaints/docs  {url}/api/notify/docs",
-        f"  数据 / data:            {'embedded PostgreSQL in ' + str(data_dir() / 'pg') if platform.embedded else 'DATABASE_URL'}",
+        f"  数据 / data:            {where}",
         "",
     ]
     print("\n".join(banner), flush=True)
@@ -146,7 +147,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_create_admin(args: argparse.Namespace) -> int:
     platform = prepare()
     password = asyncio.run(
-        bootstrap.create_admin(platform.databases["ledger"].runtime_url, username=args.username, roles=args.roles.split(","))
+        bootstrap.create_admin(
+            platform.databases["ledger"].runtime_url, username=args.username, roles=args.roles.split(",")
+        )
     )
     print(f"administrator {args.username} created; one-time password (shown once): {password}")
     return 0

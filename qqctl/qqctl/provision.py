@@ -44,6 +44,12 @@ def _dsn(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
+def _save_passwords(path: Path, passwords: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(passwords, indent=2))
+    path.chmod(0o600)
+
+
 def _load_passwords(path: Path | None) -> dict[str, str]:
     if path and path.exists():
         return json.loads(path.read_text())
@@ -105,9 +111,7 @@ async def provision(admin_url: str, database: str, *, secrets_file: Path | None 
         await target.close()
 
     if secrets_file:
-        secrets_file.parent.mkdir(parents=True, exist_ok=True)
-        secrets_file.write_text(json.dumps(passwords, indent=2))
-        secrets_file.chmod(0o600)
+        _save_passwords(secrets_file, passwords)
 
     out = {}
     for spec in SERVICES:

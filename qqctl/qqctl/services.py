@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import complaint_api.config
 import complaint_api.main
@@ -29,17 +29,37 @@ class ServiceSpec:
 
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec(
-        "ledger-api", "ledger", "ledger", ledger_api.config.PREFIX, "LEDGER_", ledger_api.config.Settings,
-        ledger_api.main.create_app, ledger_api.main.MIGRATIONS_DIR, "ledger_api.main:create_app",
+        "ledger-api",
+        "ledger",
+        "ledger",
+        ledger_api.config.PREFIX,
+        "LEDGER_",
+        ledger_api.config.Settings,
+        ledger_api.main.create_app,
+        ledger_api.main.MIGRATIONS_DIR,
+        "ledger_api.main:create_app",
     ),
     ServiceSpec(
-        "complaint-api", "complaint", "complaint", complaint_api.config.PREFIX, "COMPLAINT_",
-        complaint_api.config.Settings, complaint_api.main.create_app, complaint_api.main.MIGRATIONS_DIR,
+        "complaint-api",
+        "complaint",
+        "complaint",
+        complaint_api.config.PREFIX,
+        "COMPLAINT_",
+        complaint_api.config.Settings,
+        complaint_api.main.create_app,
+        complaint_api.main.MIGRATIONS_DIR,
         "complaint_api.main:create_app",
     ),
     ServiceSpec(
-        "notify-api", "notify", "notify", notify_api.config.PREFIX, "NOTIFY_", notify_api.config.Settings,
-        notify_api.main.create_app, notify_api.main.MIGRATIONS_DIR, "notify_api.main:create_app",
+        "notify-api",
+        "notify",
+        "notify",
+        notify_api.config.PREFIX,
+        "NOTIFY_",
+        notify_api.config.Settings,
+        notify_api.main.create_app,
+        notify_api.main.MIGRATIONS_DIR,
+        "notify_api.main:create_app",
     ),
 )
 

@@ -33,10 +33,20 @@ ROLE_LABELS_ZH = {
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.office_admin: frozenset(
         {
-            "ledger:read", "ledger:write", "ledger:verify", "ledger:supervise",
-            "complaints:read", "complaints:write", "complaints:triage", "complaints:intake",
-            "notify:read", "notify:publish",
-            "org:read", "users:manage", "tokens:own", "personal_data:read",
+            "ledger:read",
+            "ledger:write",
+            "ledger:verify",
+            "ledger:supervise",
+            "complaints:read",
+            "complaints:write",
+            "complaints:triage",
+            "complaints:intake",
+            "notify:read",
+            "notify:publish",
+            "org:read",
+            "users:manage",
+            "tokens:own",
+            "personal_data:read",
         }
     ),
     Role.unit_operator: frozenset(
@@ -44,8 +54,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     ),
     Role.unit_leader: frozenset(
         {
-            "ledger:read", "ledger:write", "ledger:approve", "complaints:read", "complaints:write",
-            "notify:read", "org:read", "tokens:own", "personal_data:read",
+            "ledger:read",
+            "ledger:write",
+            "ledger:approve",
+            "complaints:read",
+            "complaints:write",
+            "notify:read",
+            "org:read",
+            "tokens:own",
+            "personal_data:read",
         }
     ),
     Role.auditor: frozenset({"ledger:read", "complaints:read", "notify:read", "org:read", "audit:read", "tokens:own"}),
@@ -95,6 +112,7 @@ class Principal:
     @property
     def user_id(self) -> str | None:
         return self.subject if self.kind == "user" else self.extra.get("user_id")
+
 
 # What a service identity (complaint-api calling ledger-api, ...) may do: machine operations only.
 SERVICE_PERMISSIONS: frozenset[str] = frozenset(

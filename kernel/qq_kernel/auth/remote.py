@@ -98,7 +98,9 @@ class ServiceTokenSource:
 
 
 class RemoteAuthenticator:
-    def __init__(self, http: httpx.AsyncClient, *, issuer: str, audience: str, service: str, master_secret: str) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, *, issuer: str, audience: str, service: str, master_secret: str
+    ) -> None:
         self.http = http
         self.issuer = issuer
         self.audience = audience

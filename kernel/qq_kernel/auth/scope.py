@@ -28,4 +28,9 @@ def in_scope(principal: Principal, *, unit_id: str | None, region_path: str | No
         return True
     if principal.unit_id and unit_id == principal.unit_id:
         return True
-    return bool(principal.region_scoped and principal.region_path and region_path and region_path.startswith(principal.region_path))
+    return bool(
+        principal.region_scoped
+        and principal.region_path
+        and region_path
+        and region_path.startswith(principal.region_path)
+    )

@@ -5,13 +5,12 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
+from complaint_api.audit.models import AuditLog
+from complaint_api.config import PREFIX, SERVICE_NAME, Settings
 from qq_kernel.app import create_service_app
 from qq_kernel.audit_api import audit_router
 from qq_kernel.auth.remote import RemoteAuthenticator
 from qq_kernel.migrations import migrations_dir_of
-
-from complaint_api.audit.models import AuditLog
-from complaint_api.config import PREFIX, SERVICE_NAME, Settings
 
 MIGRATIONS_DIR = migrations_dir_of(__file__)
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
-from qq_kernel.app import create_service_app
-from qq_kernel.audit_api import audit_router
-from qq_kernel.migrations import migrations_dir_of
-
 from ledger_api.audit.models import AuditLog
 from ledger_api.config import PREFIX, Settings
 from ledger_api.identity.router import ROUTERS as IDENTITY_ROUTERS
 from ledger_api.identity.service import LocalAuthenticator
+from qq_kernel.app import create_service_app
+from qq_kernel.audit_api import audit_router
+from qq_kernel.migrations import migrations_dir_of
 
 MIGRATIONS_DIR = migrations_dir_of(__file__)
 

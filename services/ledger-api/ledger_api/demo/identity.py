@@ -10,8 +10,21 @@ from ledger_api.identity.bootstrap import first_start
 from ledger_api.identity.models import Unit, User
 
 MEMBER_UNITS = (
-    "发展和改革局", "财政局", "国资局", "人民法院", "审计局", "教育局", "司法局", "住建局",
-    "交通局", "水务局", "农业农村局", "卫生健康局", "市场监管局", "人社局", "金融局",
+    "发展和改革局",
+    "财政局",
+    "国资局",
+    "人民法院",
+    "审计局",
+    "教育局",
+    "司法局",
+    "住建局",
+    "交通局",
+    "水务局",
+    "农业农村局",
+    "卫生健康局",
+    "市场监管局",
+    "人社局",
+    "金融局",
 )
 
 # (username, display name, unit suffix or None for the office, roles). Names are invented.
@@ -50,9 +63,16 @@ async def load(session: AsyncSession, *, password: str | None = None) -> tuple[l
     for username, display, unit_key, roles in PEOPLE:
         unit = units[unit_key]
         session.add(
-            User(username=username, display_name=display, unit_id=unit.id, region_path=unit.region_path, roles=roles,
-                 phone=f"1380759{len(username):02d}{len(display):02d}", password_hash=hashed,
-                 must_change_password=False)
+            User(
+                username=username,
+                display_name=display,
+                unit_id=unit.id,
+                region_path=unit.region_path,
+                roles=roles,
+                phone=f"1380759{len(username):02d}{len(display):02d}",
+                password_hash=hashed,
+                must_change_password=False,
+            )
         )
     await session.commit()
     return [p[0] for p in PEOPLE], password

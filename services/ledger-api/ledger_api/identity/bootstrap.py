@@ -41,10 +41,14 @@ async def ensure_region_tree(session: AsyncSession, tree: str = DEFAULT_REGION_T
 
 async def ensure_office(session: AsyncSession, region: Region) -> Unit:
     office = await session.scalar(select(Unit).where(Unit.region_id == region.id, Unit.is_office.is_(True)))
-    return office or await service.create_unit(session, name=f"{region.name}{OFFICE_NAME}", region=region, is_office=True)
+    return office or await service.create_unit(
+        session, name=f"{region.name}{OFFICE_NAME}", region=region, is_office=True
+    )
 
 
-async def first_start(session: AsyncSession, *, tree: str = DEFAULT_REGION_TREE, admin_username: str = "admin") -> Bootstrapped:
+async def first_start(
+    session: AsyncSession, *, tree: str = DEFAULT_REGION_TREE, admin_username: str = "admin"
+) -> Bootstrapped:
     region = await ensure_region_tree(session, tree)
     office = await ensure_office(session, region)
     result = Bootstrapped(region=region, office=office)
@@ -62,8 +66,14 @@ async def first_start(session: AsyncSession, *, tree: str = DEFAULT_REGION_TREE,
         session.add(admin)
         await session.flush()
         await service.audit_event(
-            session, action="user.bootstrap_admin", object_type="user", object_id=admin.id, unit_id=office.id,
-            region_path=office.region_path, actor_name="system", after=service.user_snapshot(admin),
+            session,
+            action="user.bootstrap_admin",
+            object_type="user",
+            object_id=admin.id,
+            unit_id=office.id,
+            region_path=office.region_path,
+            actor_name="system",
+            after=service.user_snapshot(admin),
         )
         result.admin_username, result.admin_password = admin_username, password
     await session.commit()
@@ -78,12 +88,26 @@ async def create_admin(session: AsyncSession, *, username: str, unit_id: str, ro
     if await session.scalar(select(User.id).where(User.username == username)):
         raise ValueError(f"username {username} is taken")
     password = passwords.one_time_password()
-    user = User(username=username, display_name=username, unit_id=unit.id, region_path=unit.region_path, roles=roles,
-                password_hash=passwords.hash_password(password), must_change_password=True)
+    user = User(
+        username=username,
+        display_name=username,
+        unit_id=unit.id,
+        region_path=unit.region_path,
+        roles=roles,
+        password_hash=passwords.hash_password(password),
+        must_change_password=True,
+    )
     session.add(user)
     await session.flush()
-    await service.audit_event(session, action="user.created_by_cli", object_type="user", object_id=user.id,
-                              unit_id=unit.id, region_path=unit.region_path, actor_name="qqctl",
-                              after=service.user_snapshot(user))
+    await service.audit_event(
+        session,
+        action="user.created_by_cli",
+        object_type="user",
+        object_id=user.id,
+        unit_id=unit.id,
+        region_path=unit.region_path,
+        actor_name="qqctl",
+        after=service.user_snapshot(user),
+    )
     await session.commit()
     return password

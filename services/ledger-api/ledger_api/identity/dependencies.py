@@ -6,13 +6,12 @@ from __future__ import annotations
 from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ledger_api.identity.models import ApiToken, Unit, User
 from qq_kernel.auth.permissions import require
 from qq_kernel.auth.principal import Principal
 from qq_kernel.auth.scope import in_scope
 from qq_kernel.db import get_session
 from qq_kernel.problems import ProblemError
-
-from ledger_api.identity.models import ApiToken, Unit, User
 
 manage_users = require("users:manage")
 manage_org = require("org:manage")
@@ -46,7 +45,9 @@ async def valid_token_id(
     if token is None:
         raise ProblemError(404, detail="令牌不存在")
     own = token.owner_id == principal.user_id or token.created_by == principal.user_id
-    managed = principal.can("tokens:manage") and in_scope(principal, unit_id=token.unit_id, region_path=token.region_path)
+    managed = principal.can("tokens:manage") and in_scope(
+        principal, unit_id=token.unit_id, region_path=token.region_path
+    )
     if not (own or managed):
         raise ProblemError(404, detail="令牌不存在")
     return token

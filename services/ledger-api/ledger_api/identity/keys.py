@@ -15,9 +15,8 @@ from jose import jwk
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qq_kernel.auth.jwt import ACCESS_TOKEN_SECONDS, ALGORITHM
-
 from ledger_api.identity.models import SigningKey
+from qq_kernel.auth.jwt import ACCESS_TOKEN_SECONDS, ALGORITHM
 
 # A new key is published this long before it starts signing, so every verifier's JWKS cache
 # (refetched on an unknown kid anyway) has seen it.
@@ -33,9 +32,11 @@ def new_key(service_secret: str, *, signing_from: datetime) -> SigningKey:
     pem = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    public_pem = private.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    public_pem = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     kid = f"{time.strftime('%Y%m%d')}-{uuid.uuid4().hex[:8]}"
     public_jwk = jwk.construct(public_pem, ALGORITHM).to_dict()
     public_jwk = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in public_jwk.items()}

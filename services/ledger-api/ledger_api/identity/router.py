@@ -8,14 +8,6 @@ from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qq_kernel.auth.permissions import PUBLIC, require
-from qq_kernel.auth.principal import ROLE_LABELS_ZH, Principal
-from qq_kernel.auth.scope import scope_clause
-from qq_kernel.concurrency import check_if_match, set_etag
-from qq_kernel.db import get_session
-from qq_kernel.pagination import Page, PageParams, paginate
-from qq_kernel.problems import ProblemError, field_error
-
 from ledger_api.identity import keys, schemas, service
 from ledger_api.identity.dependencies import (
     manage_org,
@@ -26,6 +18,13 @@ from ledger_api.identity.dependencies import (
     valid_user_id,
 )
 from ledger_api.identity.models import ApiToken, LoginEvent, Region, Unit, User
+from qq_kernel.auth.permissions import PUBLIC, require
+from qq_kernel.auth.principal import ROLE_LABELS_ZH, Principal
+from qq_kernel.auth.scope import scope_clause
+from qq_kernel.concurrency import check_if_match, set_etag
+from qq_kernel.db import get_session
+from qq_kernel.pagination import Page, PageParams, paginate
+from qq_kernel.problems import ProblemError, field_error
 
 auth_router = APIRouter(prefix="/auth", tags=["auth"])
 jwks_router = APIRouter(tags=["auth"])
@@ -99,7 +98,9 @@ async def change_password(
 
 
 @auth_router.get("/me", name="me", response_model=schemas.Me)
-async def me(session: Session, principal: Principal = Depends(require(allow_password_change_pending=True))) -> schemas.Me:
+async def me(
+    session: Session, principal: Principal = Depends(require(allow_password_change_pending=True))
+) -> schemas.Me:
     unit = await session.get(Unit, principal.unit_id) if principal.unit_id else None
     return schemas.Me(
         id=principal.subject,
@@ -140,8 +141,15 @@ async def rotate_signing_key(
     request: Request, session: Session, principal: Principal = Depends(require("roles:manage"))
 ) -> dict:
     key = await keys.rotate(session, request.app.state.settings.service_secret)
-    await service.audit_event(session, action="signing_key.rotated", principal=principal, request=request,
-                              object_type="signing_key", object_id=key.kid, region_path=principal.region_path)
+    await service.audit_event(
+        session,
+        action="signing_key.rotated",
+        principal=principal,
+        request=request,
+        object_type="signing_key",
+        object_id=key.kid,
+        region_path=principal.region_path,
+    )
     await session.commit()
     return {"kid": key.kid, "signing_from": key.signing_from.isoformat()}
 
@@ -161,9 +169,13 @@ async def jwks(request: Request, response: Response, session: Session) -> schema
 async def list_regions(session: Session, principal: Principal = Depends(require("org:read"))) -> list[Region]:
     """Regions the caller may see: its own region, the subtree below it and the ancestors above it."""
     path = principal.region_path or "/"
-    ancestors = ["/" + "/".join(path.strip("/").split("/")[: i + 1]) + "/" for i in range(len(path.strip("/").split("/")))]
+    ancestors = [
+        "/" + "/".join(path.strip("/").split("/")[: i + 1]) + "/" for i in range(len(path.strip("/").split("/")))
+    ]
     rows = await session.scalars(
-        select(Region).where(or_(Region.path.startswith(path, autoescape=True), Region.path.in_(ancestors))).order_by(Region.path)
+        select(Region)
+        .where(or_(Region.path.startswith(path, autoescape=True), Region.path.in_(ancestors)))
+        .order_by(Region.path)
     )
     return list(rows)
 
@@ -176,9 +188,16 @@ async def create_region(
     if parent is None or not (principal.region_path and parent.path.startswith(principal.region_path)):
         raise field_error("parent_id", "上级行政区划不存在或不在您的管辖范围内", "not_found")
     region = await service.create_region(session, code=body.code, name=body.name, level=body.level, parent_id=parent.id)
-    await service.audit_event(session, action="region.created", principal=principal, request=request,
-                              object_type="region", object_id=region.id, region_path=region.path,
-                              after=body.model_dump())
+    await service.audit_event(
+        session,
+        action="region.created",
+        principal=principal,
+        request=request,
+        object_type="region",
+        object_id=region.id,
+        region_path=region.path,
+        after=body.model_dump(),
+    )
     await session.commit()
     return region
 
@@ -197,15 +216,27 @@ async def list_units(
 
 @org_router.post("/units", name="create_unit", response_model=schemas.UnitOut, status_code=201)
 async def create_unit(
-    body: schemas.UnitIn, request: Request, response: Response, session: Session,
+    body: schemas.UnitIn,
+    request: Request,
+    response: Response,
+    session: Session,
     principal: Principal = Depends(manage_org),
 ) -> Unit:
     region = await session.get(Region, body.region_id)
     if region is None or not (principal.region_path and region.path.startswith(principal.region_path)):
         raise field_error("region_id", "行政区划不存在或不在您的管辖范围内", "not_found")
     unit = await service.create_unit(session, name=body.name, region=region, is_office=body.is_office)
-    await service.audit_event(session, action="unit.created", principal=principal, request=request, object_type="unit",
-                              object_id=unit.id, unit_id=unit.id, region_path=unit.region_path, after=body.model_dump())
+    await service.audit_event(
+        session,
+        action="unit.created",
+        principal=principal,
+        request=request,
+        object_type="unit",
+        object_id=unit.id,
+        unit_id=unit.id,
+        region_path=unit.region_path,
+        after=body.model_dump(),
+    )
     await session.commit()
     set_etag(response, unit.version)
     return unit
@@ -213,17 +244,30 @@ async def create_unit(
 
 @org_router.patch("/units/{unit_id}", name="update_unit", response_model=schemas.UnitOut)
 async def update_unit(
-    body: schemas.UnitPatch, request: Request, response: Response, session: Session,
-    unit: Unit = Depends(valid_unit_id), principal: Principal = Depends(manage_org),
+    body: schemas.UnitPatch,
+    request: Request,
+    response: Response,
+    session: Session,
+    unit: Unit = Depends(valid_unit_id),
+    principal: Principal = Depends(manage_org),
 ) -> Unit:
     check_if_match(request, unit.version)
     before = {"name": unit.name, "active": unit.active}
     for key, value in body.model_dump(exclude_none=True).items():
         setattr(unit, key, value)
     await session.flush()
-    await service.audit_event(session, action="unit.updated", principal=principal, request=request, object_type="unit",
-                              object_id=unit.id, unit_id=unit.id, region_path=unit.region_path, before=before,
-                              after={"name": unit.name, "active": unit.active})
+    await service.audit_event(
+        session,
+        action="unit.updated",
+        principal=principal,
+        request=request,
+        object_type="unit",
+        object_id=unit.id,
+        unit_id=unit.id,
+        region_path=unit.region_path,
+        before=before,
+        after={"name": unit.name, "active": unit.active},
+    )
     await session.commit()
     set_etag(response, unit.version)
     return unit
@@ -244,7 +288,9 @@ async def list_users(
 ) -> Page[schemas.UserOut]:
     query = select(User).where(scope_clause(principal, unit_col=User.unit_id, region_col=User.region_path))
     if q:
-        query = query.where(or_(User.username.contains(q, autoescape=True), User.display_name.contains(q, autoescape=True)))
+        query = query.where(
+            or_(User.username.contains(q, autoescape=True), User.display_name.contains(q, autoescape=True))
+        )
     if unit_id:
         query = query.where(User.unit_id == unit_id)
     if role:
@@ -252,12 +298,20 @@ async def list_users(
     if active is not None:
         query = query.where(User.active.is_(active))
     rows, total = await paginate(session, query.order_by(User.created_at.desc(), User.id), params)
-    return Page(items=[schemas.UserOut.model_validate(r) for r in rows], total=total, page=params.page, page_size=params.page_size)
+    return Page(
+        items=[schemas.UserOut.model_validate(r) for r in rows],
+        total=total,
+        page=params.page,
+        page_size=params.page_size,
+    )
 
 
 @users_router.post("", name="create_user", response_model=schemas.UserCreated, status_code=201)
 async def create_user(
-    body: schemas.UserIn, request: Request, response: Response, session: Session,
+    body: schemas.UserIn,
+    request: Request,
+    response: Response,
+    session: Session,
     principal: Principal = Depends(manage_users),
 ) -> schemas.UserCreated:
     user, otp = await service.create_user(session, principal=principal, request=request, **body.model_dump())
@@ -274,11 +328,17 @@ async def get_user(response: Response, user: User = Depends(valid_user_id)) -> U
 
 @users_router.patch("/{user_id}", name="update_user", response_model=schemas.UserOut)
 async def update_user(
-    body: schemas.UserPatch, request: Request, response: Response, session: Session,
-    user: User = Depends(valid_user_id), principal: Principal = Depends(manage_users),
+    body: schemas.UserPatch,
+    request: Request,
+    response: Response,
+    session: Session,
+    user: User = Depends(valid_user_id),
+    principal: Principal = Depends(manage_users),
 ) -> User:
     check_if_match(request, user.version)
-    await service.update_user(session, principal=principal, request=request, user=user, changes=body.model_dump(exclude_unset=True))
+    await service.update_user(
+        session, principal=principal, request=request, user=user, changes=body.model_dump(exclude_unset=True)
+    )
     await session.commit()
     set_etag(response, user.version)
     return user
@@ -286,7 +346,10 @@ async def update_user(
 
 @users_router.post("/{user_id}/reset-password", name="reset_password", response_model=schemas.PasswordReset)
 async def reset_password(
-    request: Request, session: Session, user: User = Depends(valid_user_id), principal: Principal = Depends(manage_users)
+    request: Request,
+    session: Session,
+    user: User = Depends(valid_user_id),
+    principal: Principal = Depends(manage_users),
 ) -> schemas.PasswordReset:
     otp = await service.reset_password(session, principal=principal, request=request, user=user)
     await session.commit()
@@ -305,18 +368,27 @@ async def list_tokens(
 ) -> Page[schemas.ApiTokenOut]:
     """The caller's own tokens; a security administrator sees every token in its region."""
     if principal.can("tokens:manage"):
-        query = select(ApiToken).where(scope_clause(principal, unit_col=ApiToken.unit_id, region_col=ApiToken.region_path))
+        query = select(ApiToken).where(
+            scope_clause(principal, unit_col=ApiToken.unit_id, region_col=ApiToken.region_path)
+        )
     else:
         query = select(ApiToken).where(ApiToken.owner_id == principal.user_id)
     if not include_revoked:
         query = query.where(ApiToken.revoked_at.is_(None))
     rows, total = await paginate(session, query.order_by(ApiToken.created_at.desc()), params)
-    return Page(items=[schemas.ApiTokenOut.model_validate(r) for r in rows], total=total, page=params.page, page_size=params.page_size)
+    return Page(
+        items=[schemas.ApiTokenOut.model_validate(r) for r in rows],
+        total=total,
+        page=params.page,
+        page_size=params.page_size,
+    )
 
 
 @tokens_router.post("", name="create_token", response_model=schemas.ApiTokenCreated, status_code=201)
 async def create_token(
-    body: schemas.ApiTokenIn, request: Request, session: Session,
+    body: schemas.ApiTokenIn,
+    request: Request,
+    session: Session,
     principal: Principal = Depends(use_tokens),
 ) -> schemas.ApiTokenCreated:
     row, token = await service.create_api_token(session, principal=principal, request=request, **body.model_dump())
@@ -326,7 +398,9 @@ async def create_token(
 
 @tokens_router.post("/{token_id}/revoke", name="revoke_token", response_model=schemas.ApiTokenOut)
 async def revoke_token(
-    request: Request, session: Session, token: ApiToken = Depends(valid_token_id),
+    request: Request,
+    session: Session,
+    token: ApiToken = Depends(valid_token_id),
     principal: Principal = Depends(use_tokens),
 ) -> ApiToken:
     await service.revoke_api_token(session, principal=principal, request=request, token=token)
@@ -356,7 +430,12 @@ async def list_login_events(
     if result:
         query = query.where(LoginEvent.result == result)
     rows, total = await paginate(session, query.order_by(LoginEvent.occurred_at.desc(), LoginEvent.id.desc()), params)
-    return Page(items=[schemas.LoginEventOut.model_validate(r) for r in rows], total=total, page=params.page, page_size=params.page_size)
+    return Page(
+        items=[schemas.LoginEventOut.model_validate(r) for r in rows],
+        total=total,
+        page=params.page,
+        page_size=params.page_size,
+    )
 
 
 ROUTERS = [auth_router, jwks_router, org_router, users_router, tokens_router, logs_router]

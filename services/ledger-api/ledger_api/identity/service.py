@@ -14,13 +14,6 @@ from fastapi import Request
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qq_kernel import audit
-from qq_kernel.auth import jwt as qjwt
-from qq_kernel.auth.principal import ROLE_PERMISSIONS, Principal, Role, permissions_of
-from qq_kernel.auth.scope import in_scope
-from qq_kernel.auth.service_identity import verify_client_secret
-from qq_kernel.problems import ProblemError, field_error
-
 from ledger_api.audit.models import AuditLog
 from ledger_api.config import SERVICE_NAME, Settings
 from ledger_api.identity import keys, passwords
@@ -33,6 +26,12 @@ from ledger_api.identity.models import (
     Unit,
     User,
 )
+from qq_kernel import audit
+from qq_kernel.auth import jwt as qjwt
+from qq_kernel.auth.principal import ROLE_PERMISSIONS, Principal, Role, permissions_of
+from qq_kernel.auth.scope import in_scope
+from qq_kernel.auth.service_identity import verify_client_secret
+from qq_kernel.problems import ProblemError, field_error
 
 LOCKOUT_FAILURES = 5
 LOCKOUT_WINDOW = timedelta(minutes=15)
@@ -136,7 +135,9 @@ async def _record_login(
     )
 
 
-async def login(session: AsyncSession, settings: Settings, *, username: str, password: str, request: Request) -> IssuedTokens:
+async def login(
+    session: AsyncSession, settings: Settings, *, username: str, password: str, request: Request
+) -> IssuedTokens:
     t = now()
     ip = audit.client_ip(request)
     ip_failures = await session.scalar(
@@ -164,7 +165,9 @@ async def login(session: AsyncSession, settings: Settings, *, username: str, pas
         await session.flush()
         since = max(t - LOCKOUT_WINDOW, user.password_changed_at or t - LOCKOUT_WINDOW)
         last_success = await session.scalar(
-            select(func.max(LoginEvent.occurred_at)).where(LoginEvent.user_id == user.id, LoginEvent.result == "success")
+            select(func.max(LoginEvent.occurred_at)).where(
+                LoginEvent.user_id == user.id, LoginEvent.result == "success"
+            )
         )
         if last_success and last_success > since:
             since = last_success
@@ -176,15 +179,25 @@ async def login(session: AsyncSession, settings: Settings, *, username: str, pas
         if failures >= LOCKOUT_FAILURES:
             user.locked_until = t + LOCKOUT_DURATION
             await audit_event(
-                session, action="user.locked", request=request, object_type="user", object_id=user.id,
-                unit_id=user.unit_id, region_path=user.region_path, actor_name="system",
+                session,
+                action="user.locked",
+                request=request,
+                object_type="user",
+                object_id=user.id,
+                unit_id=user.unit_id,
+                region_path=user.region_path,
+                actor_name="system",
                 detail=f"连续 {failures} 次密码错误，锁定 15 分钟",
             )
             await session.commit()
-            raise ProblemError(423, code="account_locked", detail=f"密码错误次数过多，账户已锁定至 {_local(user.locked_until)}")
+            raise ProblemError(
+                423, code="account_locked", detail=f"密码错误次数过多，账户已锁定至 {_local(user.locked_until)}"
+            )
         await session.commit()
         raise ProblemError(
-            401, code="invalid_credentials", detail=f"用户名或密码错误（再错 {LOCKOUT_FAILURES - failures} 次将锁定 15 分钟）"
+            401,
+            code="invalid_credentials",
+            detail=f"用户名或密码错误（再错 {LOCKOUT_FAILURES - failures} 次将锁定 15 分钟）",
         )
     if not user.active:
         await _record_login(session, username=username, user=user, request=request, result="disabled")
@@ -231,8 +244,15 @@ async def refresh(session: AsyncSession, settings: Settings, *, refresh_token: s
         auth_session.revoked_at = t
         auth_session.revoke_reason = "refresh_reuse"
         await audit_event(
-            session, action="auth.refresh_reuse", result="failure", request=request, object_type="session",
-            object_id=auth_session.id, unit_id=user.unit_id, region_path=user.region_path, actor_name=user.username,
+            session,
+            action="auth.refresh_reuse",
+            result="failure",
+            request=request,
+            object_type="session",
+            object_id=auth_session.id,
+            unit_id=user.unit_id,
+            region_path=user.region_path,
+            actor_name=user.username,
             detail="旧刷新令牌被重复使用，已吊销整个会话",
         )
         await session.commit()
@@ -253,7 +273,9 @@ async def refresh(session: AsyncSession, settings: Settings, *, refresh_token: s
     return issued
 
 
-async def client_credentials(session: AsyncSession, settings: Settings, *, client_id: str, client_secret: str) -> IssuedTokens:
+async def client_credentials(
+    session: AsyncSession, settings: Settings, *, client_id: str, client_secret: str
+) -> IssuedTokens:
     if not verify_client_secret(settings.service_secret, client_id, client_secret):
         raise ProblemError(401, code="invalid_client", detail="服务身份校验失败")
     claims = qjwt.access_claims(
@@ -279,8 +301,16 @@ async def logout(session: AsyncSession, *, principal: Principal, request: Reques
         if auth_session and auth_session.revoked_at is None:
             auth_session.revoked_at = now()
             auth_session.revoke_reason = "logout"
-    await audit_event(session, action="auth.logout", principal=principal, request=request, object_type="session",
-                      object_id=principal.session_id, unit_id=principal.unit_id, region_path=principal.region_path)
+    await audit_event(
+        session,
+        action="auth.logout",
+        principal=principal,
+        request=request,
+        object_type="session",
+        object_id=principal.session_id,
+        unit_id=principal.unit_id,
+        region_path=principal.region_path,
+    )
     await session.commit()
 
 
@@ -297,7 +327,8 @@ async def change_password(
         problems.append("新密码不得与原密码相同")
     if problems:
         raise ProblemError(
-            422, detail="；".join(problems),
+            422,
+            detail="；".join(problems),
             errors=[{"field": "new_password", "message": p, "code": "password_policy"} for p in problems],
         )
     user.password_hash = passwords.hash_password(new_password)
@@ -309,8 +340,16 @@ async def change_password(
         .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None), AuthSession.id != principal.session_id)
         .values(revoked_at=now(), revoke_reason="password_changed")
     )
-    await audit_event(session, action="user.password_changed", principal=principal, request=request,
-                      object_type="user", object_id=user.id, unit_id=user.unit_id, region_path=user.region_path)
+    await audit_event(
+        session,
+        action="user.password_changed",
+        principal=principal,
+        request=request,
+        object_type="user",
+        object_id=user.id,
+        unit_id=user.unit_id,
+        region_path=user.region_path,
+    )
     await session.commit()
 
 
@@ -340,7 +379,9 @@ class LocalAuthenticator:
             if qjwt.looks_like_jwt(token):
                 kid = qjwt.unverified_kid(token)
                 claims = qjwt.verify(
-                    token, jwk=await self._jwk(session, kid), issuer=self.settings.jwt_issuer,
+                    token,
+                    jwk=await self._jwk(session, kid),
+                    issuer=self.settings.jwt_issuer,
                     audience=self.settings.jwt_audience,
                 )
                 principal = qjwt.principal_from_claims(claims)
@@ -367,7 +408,7 @@ class LocalAuthenticator:
 def split_api_token(token: str) -> tuple[str, str] | None:
     if not token.startswith(API_TOKEN_PREFIX):
         return None
-    parts = token[len(API_TOKEN_PREFIX):].split("_", 1)
+    parts = token[len(API_TOKEN_PREFIX) :].split("_", 1)
     return (parts[0], parts[1]) if len(parts) == 2 and parts[0] and parts[1] else None
 
 
@@ -431,7 +472,9 @@ async def create_region(session: AsyncSession, *, code: str, name: str, level: s
         raise field_error("parent_id", "上级行政区划不存在", "not_found")
     if await session.scalar(select(Region.id).where(Region.code == code)):
         raise field_error("code", f"行政区划代码 {code} 已存在", "duplicate")
-    region = Region(code=code, name=name, level=level, parent_id=parent_id, path=f"{parent.path if parent else '/'}{code}/")
+    region = Region(
+        code=code, name=name, level=level, parent_id=parent_id, path=f"{parent.path if parent else '/'}{code}/"
+    )
     session.add(region)
     await session.flush()
     return region
@@ -459,7 +502,9 @@ def check_role_grant(principal: Principal, roles: list[str]) -> None:
     refused = sorted(set(roles) - assignable_roles(principal))
     if refused:
         raise ProblemError(
-            403, code="role_not_assignable", detail=f"无权授予角色：{'、'.join(refused)}（管理员角色须由安全管理员授予）"
+            403,
+            code="role_not_assignable",
+            detail=f"无权授予角色：{'、'.join(refused)}（管理员角色须由安全管理员授予）",
         )
 
 
@@ -473,8 +518,16 @@ async def scoped_unit(session: AsyncSession, principal: Principal, unit_id: str,
 
 
 async def create_user(
-    session: AsyncSession, *, principal: Principal, request: Request, username: str, display_name: str,
-    unit_id: str, phone: str | None, roles: list[str], kind: str,
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    request: Request,
+    username: str,
+    display_name: str,
+    unit_id: str,
+    phone: str | None,
+    roles: list[str],
+    kind: str,
 ) -> tuple[User, str]:
     check_role_grant(principal, roles)
     unit = await scoped_unit(session, principal, unit_id)
@@ -482,18 +535,35 @@ async def create_user(
         raise field_error("username", f"登录名 {username} 已被使用", "duplicate")
     otp = passwords.one_time_password()
     user = User(
-        username=username, display_name=display_name, unit_id=unit.id, region_path=unit.region_path, phone=phone,
-        roles=roles, kind=kind, password_hash=passwords.hash_password(otp) if kind == "person" else None,
+        username=username,
+        display_name=display_name,
+        unit_id=unit.id,
+        region_path=unit.region_path,
+        phone=phone,
+        roles=roles,
+        kind=kind,
+        password_hash=passwords.hash_password(otp) if kind == "person" else None,
         must_change_password=True,
     )
     session.add(user)
     await session.flush()
-    await audit_event(session, action="user.created", principal=principal, request=request, object_type="user",
-                      object_id=user.id, unit_id=user.unit_id, region_path=user.region_path, after=user_snapshot(user))
+    await audit_event(
+        session,
+        action="user.created",
+        principal=principal,
+        request=request,
+        object_type="user",
+        object_id=user.id,
+        unit_id=user.unit_id,
+        region_path=user.region_path,
+        after=user_snapshot(user),
+    )
     return user, otp
 
 
-async def update_user(session: AsyncSession, *, principal: Principal, request: Request, user: User, changes: dict) -> User:
+async def update_user(
+    session: AsyncSession, *, principal: Principal, request: Request, user: User, changes: dict
+) -> User:
     before = user_snapshot(user)
     if "roles" in changes and changes["roles"] is not None:
         # Removing a role is a grant decision too: both old and new sets must be within reach.
@@ -516,8 +586,18 @@ async def update_user(session: AsyncSession, *, principal: Principal, request: R
     await session.flush()
     after = user_snapshot(user)
     action = "user.roles_changed" if before["roles"] != after["roles"] else "user.updated"
-    await audit_event(session, action=action, principal=principal, request=request, object_type="user",
-                      object_id=user.id, unit_id=user.unit_id, region_path=user.region_path, before=before, after=after)
+    await audit_event(
+        session,
+        action=action,
+        principal=principal,
+        request=request,
+        object_type="user",
+        object_id=user.id,
+        unit_id=user.unit_id,
+        region_path=user.region_path,
+        before=before,
+        after=after,
+    )
     return user
 
 
@@ -537,8 +617,16 @@ async def reset_password(session: AsyncSession, *, principal: Principal, request
     user.must_change_password = True
     user.locked_until = None
     await _end_sessions(session, user.id, "password_reset")
-    await audit_event(session, action="user.password_reset", principal=principal, request=request, object_type="user",
-                      object_id=user.id, unit_id=user.unit_id, region_path=user.region_path)
+    await audit_event(
+        session,
+        action="user.password_reset",
+        principal=principal,
+        request=request,
+        object_type="user",
+        object_id=user.id,
+        unit_id=user.unit_id,
+        region_path=user.region_path,
+    )
     return otp
 
 
@@ -546,8 +634,14 @@ async def reset_password(session: AsyncSession, *, principal: Principal, request
 
 
 async def create_api_token(
-    session: AsyncSession, *, principal: Principal, request: Request, name: str, scopes: list[str],
-    expires_in_days: int, owner_id: str | None,
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    request: Request,
+    name: str,
+    scopes: list[str],
+    expires_in_days: int,
+    owner_id: str | None,
 ) -> tuple[ApiToken, str]:
     if principal.kind != "user":
         raise ProblemError(403, detail="只有登录用户可以创建 API 令牌")
@@ -565,24 +659,48 @@ async def create_api_token(
     token_id = secrets.token_hex(8)
     token = f"{API_TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
     row = ApiToken(
-        id=token_id, name=name, owner_id=owner.id, created_by=principal.subject, unit_id=owner.unit_id,
-        region_path=owner.region_path, scopes=scopes, token_hash=sha256(token),
+        id=token_id,
+        name=name,
+        owner_id=owner.id,
+        created_by=principal.subject,
+        unit_id=owner.unit_id,
+        region_path=owner.region_path,
+        scopes=scopes,
+        token_hash=sha256(token),
         expires_at=now() + timedelta(days=expires_in_days),
     )
     session.add(row)
     await session.flush()
-    await audit_event(session, action="token.created", principal=principal, request=request, object_type="api_token",
-                      object_id=row.id, unit_id=row.unit_id, region_path=row.region_path,
-                      after={"name": name, "owner_id": owner.id, "scopes": scopes, "expires_at": row.expires_at.isoformat()})
+    await audit_event(
+        session,
+        action="token.created",
+        principal=principal,
+        request=request,
+        object_type="api_token",
+        object_id=row.id,
+        unit_id=row.unit_id,
+        region_path=row.region_path,
+        after={"name": name, "owner_id": owner.id, "scopes": scopes, "expires_at": row.expires_at.isoformat()},
+    )
     return row, token
 
 
-async def revoke_api_token(session: AsyncSession, *, principal: Principal, request: Request, token: ApiToken) -> ApiToken:
+async def revoke_api_token(
+    session: AsyncSession, *, principal: Principal, request: Request, token: ApiToken
+) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = now()
         token.revoked_by = principal.subject
-        await audit_event(session, action="token.revoked", principal=principal, request=request, object_type="api_token",
-                          object_id=token.id, unit_id=token.unit_id, region_path=token.region_path)
+        await audit_event(
+            session,
+            action="token.revoked",
+            principal=principal,
+            request=request,
+            object_type="api_token",
+            object_id=token.id,
+            unit_id=token.unit_id,
+            region_path=token.region_path,
+        )
     return token
 
 

@@ -1,6 +1,5 @@
-from qq_kernel.audit import AuditMixin, audit_indexes
-
 from notify_api.db import Base
+from qq_kernel.audit import AuditMixin, audit_indexes
 
 
 class AuditLog(AuditMixin, Base):

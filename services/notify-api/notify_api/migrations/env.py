@@ -1,5 +1,4 @@
-from qq_kernel.migrations import run_env
-
 from notify_api.models import Base
+from qq_kernel.migrations import run_env
 
 run_env(Base.metadata)
