@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import or_, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qq_kernel.auth.permissions import require
@@ -69,7 +70,10 @@ def audit_router(model: type) -> APIRouter:
         if "auditor" not in principal.roles:
             # audit_admin alone: the administrators' actions on identity objects.
             query = query.where(
-                or_(model.object_type.in_(ADMIN_OBJECT_TYPES), model.actor_roles.op("?|")(list(ADMIN_ROLES)))
+                or_(
+                    model.object_type.in_(ADMIN_OBJECT_TYPES),
+                    model.actor_roles.has_any(postgresql.array(list(ADMIN_ROLES))),
+                )
             )
         for column, value in (
             (model.actor_id, actor_id),

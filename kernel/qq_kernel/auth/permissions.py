@@ -77,3 +77,16 @@ def declared_guard(route) -> Permission | Public | None:
             return dep.call
         stack.extend(dep.dependencies)
     return None
+
+
+def route_guards(app) -> list[tuple[str, str, Permission | Public | None]]:
+    """(method, full path, declared guard) of every API route of an app, through included routers."""
+    from fastapi.routing import APIRoute, iter_route_contexts
+
+    out = []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute):
+            for method in sorted(context.methods or ()):
+                out.append((method, context.path, declared_guard(route)))
+    return out
