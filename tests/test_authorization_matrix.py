@@ -125,7 +125,7 @@ async def test_authorization_matrix(client, worlds, matrix_world, gateway, role)
                 ok = r.status_code not in (401, 403, 404) and r.status_code < 500
             if not ok:
                 failures.append(
-                    f"{role.value} {method} {template} [{scope}]: expected {expected}, got {r.status_code} {r.text[:150]}"
+                    f"{role.value} {method} {template} [{scope}]: want {expected}, got {r.status_code} {r.text[:150]}"
                 )
             if ok and expected == "allowed" and method == "GET" and not params:
                 # No cross-scope read hides in a list: other regions never, other units only for region roles.

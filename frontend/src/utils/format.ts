@@ -84,3 +84,39 @@ export function formatDate(iso: string): string {
 function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate()
 }
+
+const beijingDateTime = new Intl.DateTimeFormat('en-US', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+})
+
+/** Calendar fields of an instant in Beijing time (zero-padded strings). */
+export function beijingParts(instant: Date): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string> {
+  const parts = Object.fromEntries(beijingDateTime.formatToParts(instant).map((p) => [p.type, p.value]))
+  return {
+    year: parts.year ?? '',
+    month: parts.month ?? '',
+    day: parts.day ?? '',
+    hour: parts.hour ?? '',
+    minute: parts.minute ?? '',
+    second: parts.second ?? '',
+  }
+}
+
+/**
+ * Formats an ISO 8601 instant as '2024年1月16日 14:30:05' in Beijing time (log tables, where
+ * the time of day matters). Empty for null; the input itself when it is not a date.
+ */
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return ''
+  const instant = new Date(iso)
+  if (Number.isNaN(instant.getTime())) return iso
+  const p = beijingParts(instant)
+  return `${Number(p.year)}年${Number(p.month)}月${Number(p.day)}日 ${p.hour}:${p.minute}:${p.second}`
+}
