@@ -1,0 +1,535 @@
+"""HTTP of the ledger: /debtors, /creditors, /items and their repayments, evidence, write-off."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ledger_api.audit.models import AuditLog
+from ledger_api.config import SERVICE_NAME
+from ledger_api.ledger import schemas, service
+from ledger_api.ledger.dependencies import (
+    read_ledger,
+    readable_item,
+    verifiable_item,
+    verify_ledger,
+    versioned_verifiable_item,
+    versioned_writable_item,
+    writable_item,
+    write_ledger,
+)
+from ledger_api.ledger.models import (
+    ArrearsItem,
+    Creditor,
+    Debtor,
+    EvidenceBlob,
+    EvidenceFile,
+    FundingLine,
+    Repayment,
+)
+from qq_kernel import audit
+from qq_kernel.auth.principal import Principal
+from qq_kernel.concurrency import set_etag
+from qq_kernel.db import get_session
+from qq_kernel.files import MAX_EVIDENCE_BYTES, FileRejected, FileTooLarge, read_limited, sniff
+from qq_kernel.pagination import Page, PageParams, paginate
+from qq_kernel.problems import ProblemError
+
+registry_router = APIRouter(tags=["registry"])
+items_router = APIRouter(prefix="/items", tags=["items"])
+Session = Annotated[AsyncSession, Depends(get_session)]
+
+
+# ---------------------------------------------------------------- debtors and creditors
+
+
+@registry_router.post("/debtors", name="create_debtor", response_model=schemas.DebtorOut, status_code=201)
+async def create_debtor(
+    body: schemas.DebtorIn,
+    request: Request,
+    response: Response,
+    session: Session,
+    principal: Principal = Depends(write_ledger),
+) -> Debtor:
+    debtor = await service.create_debtor(session, principal=principal, request=request, body=body)
+    await session.commit()
+    set_etag(response, debtor.version)
+    return debtor
+
+
+@registry_router.get("/debtors", name="list_debtors", response_model=Page[schemas.DebtorOut])
+async def list_debtors(
+    session: Session,
+    principal: Principal = Depends(read_ledger),
+    params: PageParams = Depends(),
+    q: str | None = Query(None, max_length=64, description="名称片段或信用代码"),
+    type: schemas.DebtorType | None = None,
+) -> Page[schemas.DebtorOut]:
+    query = select(Debtor).where(service.registry_clause(principal, Debtor.region_path))
+    if q:
+        query = query.where((Debtor.name.ilike(f"%{q}%")) | (Debtor.uscc == q.upper()))
+    if type:
+        query = query.where(Debtor.type == type)
+    rows, total = await paginate(session, query.order_by(Debtor.name, Debtor.id), params)
+    return Page(
+        items=[schemas.DebtorOut.model_validate(r) for r in rows],
+        total=total,
+        page=params.page,
+        page_size=params.page_size,
+    )
+
+
+@registry_router.post("/creditors", name="create_creditor", response_model=schemas.CreditorOut, status_code=201)
+async def create_creditor(
+    body: schemas.CreditorIn,
+    request: Request,
+    response: Response,
+    session: Session,
+    principal: Principal = Depends(write_ledger),
+) -> schemas.CreditorOut:
+    creditor = await service.create_creditor(session, principal=principal, request=request, body=body)
+    await session.commit()
+    set_etag(response, creditor.version)
+    return service.creditor_out(creditor, reveal=False)
+
+
+@registry_router.get("/creditors", name="list_creditors", response_model=Page[schemas.CreditorOut])
+async def list_creditors(
+    session: Session,
+    principal: Principal = Depends(read_ledger),
+    params: PageParams = Depends(),
+    q: str | None = Query(None, max_length=64, description="名称片段或信用代码"),
+) -> Page[schemas.CreditorOut]:
+    """Contact data is always masked in lists (个人信息脱敏)."""
+    query = select(Creditor).where(service.registry_clause(principal, Creditor.region_path))
+    if q:
+        query = query.where((Creditor.name.ilike(f"%{q}%")) | (Creditor.uscc == q.upper()))
+    rows, total = await paginate(session, query.order_by(Creditor.name, Creditor.id), params)
+    return Page(
+        items=[service.creditor_out(r, reveal=False) for r in rows],
+        total=total,
+        page=params.page,
+        page_size=params.page_size,
+    )
+
+
+@registry_router.get("/creditors/{creditor_id}", name="get_creditor", response_model=schemas.CreditorOut)
+async def get_creditor(
+    creditor_id: str,
+    request: Request,
+    response: Response,
+    session: Session,
+    principal: Principal = Depends(read_ledger),
+    reveal: bool = Query(False, description="显示完整联系方式（需个人信息查看权限，且被记录）"),
+) -> schemas.CreditorOut:
+    creditor = await session.get(Creditor, creditor_id)
+    if creditor is None or not await service._registry_visible(principal, creditor.region_path):
+        raise ProblemError(404, detail="债权企业不存在")
+    if reveal:
+        if not principal.can("personal_data:read"):
+            raise ProblemError(403, detail="无权查看完整联系方式")
+        await audit.record(
+            session,
+            AuditLog,
+            service=SERVICE_NAME,
+            action="creditor.contact_viewed",
+            principal=principal,
+            request=request,
+            object_type="creditor",
+            object_id=creditor.id,
+            region_path=creditor.region_path,
+        )
+        await session.commit()
+    set_etag(response, creditor.version)
+    return service.creditor_out(creditor, reveal=reveal)
+
+
+# ---------------------------------------------------------------- items
+
+
+ItemSort = Literal["created_at", "-created_at", "outstanding", "-outstanding", "due_date", "-due_date", "ledger_no"]
+_SORTS = {
+    "created_at": (ArrearsItem.created_at, ArrearsItem.id),
+    "-created_at": (ArrearsItem.created_at.desc(), ArrearsItem.id.desc()),
+    "outstanding": (ArrearsItem.outstanding, ArrearsItem.id),
+    "-outstanding": (ArrearsItem.outstanding.desc(), ArrearsItem.id.desc()),
+    "due_date": (ArrearsItem.due_date.asc().nulls_last(), ArrearsItem.id),
+    "-due_date": (ArrearsItem.due_date.desc().nulls_last(), ArrearsItem.id.desc()),
+    "ledger_no": (ArrearsItem.ledger_no,),
+}
+
+
+class ItemFilters:
+    def __init__(
+        self,
+        unit_id: str | None = Query(None, description="责任单位"),
+        region: str | None = Query(None, description="行政区划路径前缀，如 /99/9901/"),
+        debtor_type: schemas.DebtorType | None = Query(None),
+        status: list[schemas.ItemStatus] | None = Query(None),
+        disputed: bool | None = Query(None),
+        overdue: bool | None = Query(None, description="已过付款期限仍未清偿"),
+        q: str | None = Query(None, max_length=64, description="拖欠主体、债权企业或合同名称片段，或台账编号"),
+        debtor_id: str | None = Query(None),
+        creditor_id: str | None = Query(None),
+    ) -> None:
+        self.values = {
+            "unit_id": unit_id,
+            "region": region,
+            "debtor_type": debtor_type,
+            "status": status,
+            "disputed": disputed,
+            "overdue": overdue,
+            "q": q,
+            "debtor_id": debtor_id,
+            "creditor_id": creditor_id,
+        }
+
+
+@items_router.get("", name="list_items", response_model=Page[schemas.ItemOut])
+async def list_items(
+    session: Session,
+    principal: Principal = Depends(read_ledger),
+    params: PageParams = Depends(),
+    filters: ItemFilters = Depends(),
+    sort: ItemSort = "-created_at",
+) -> Page[schemas.ItemOut]:
+    query = service.list_query(principal, **filters.values).order_by(*_SORTS[sort])
+    result = await session.execute(query.limit(params.page_size).offset(params.offset))
+    rows = result.all()
+    from sqlalchemy import func
+
+    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return Page(
+        items=[service.item_out(r) for r in rows], total=int(total or 0), page=params.page, page_size=params.page_size
+    )
+
+
+@items_router.get("/totals", name="item_totals", response_model=schemas.Totals)
+async def item_totals(
+    session: Session, principal: Principal = Depends(read_ledger), filters: ItemFilters = Depends()
+) -> schemas.Totals:
+    """Totals of the items the same filters select (void items counted, never summed)."""
+    return await service.totals(session, service.list_query(principal, **filters.values))
+
+
+@items_router.post("", name="create_item", response_model=schemas.ItemDetail, status_code=201)
+async def create_item(
+    body: schemas.ItemIn,
+    request: Request,
+    response: Response,
+    session: Session,
+    principal: Principal = Depends(write_ledger),
+) -> schemas.ItemDetail:
+    item = await service.create_item(session, principal=principal, request=request, body=body)
+    await session.commit()
+    return await _detail(session, principal, item.id, response)
+
+
+async def _detail(session: AsyncSession, principal: Principal, item_id: str, response: Response) -> schemas.ItemDetail:
+    row = (await session.execute(service.list_query(principal).where(ArrearsItem.id == item_id))).one_or_none()
+    if row is None:
+        raise ProblemError(404, detail="欠款明细不存在")
+    out = schemas.ItemDetail(**service.item_out(row).model_dump())
+    lines = await session.scalars(
+        select(FundingLine).where(FundingLine.item_id == item_id, FundingLine.withdrawn_at.is_(None))
+    )
+    out.funding_lines = [schemas.FundingLineOut.model_validate(fl) for fl in lines]
+    set_etag(response, out.version)
+    return out
+
+
+@items_router.get("/{item_id}", name="get_item", response_model=schemas.ItemDetail)
+async def get_item(
+    response: Response,
+    session: Session,
+    item: ArrearsItem = Depends(readable_item),
+    principal: Principal = Depends(read_ledger),
+) -> schemas.ItemDetail:
+    return await _detail(session, principal, item.id, response)
+
+
+@items_router.patch("/{item_id}", name="update_item", response_model=schemas.ItemDetail)
+async def update_item(
+    body: schemas.ItemPatch,
+    request: Request,
+    response: Response,
+    session: Session,
+    item: ArrearsItem = Depends(versioned_writable_item),
+    principal: Principal = Depends(write_ledger),
+) -> schemas.ItemDetail:
+    changes = body.model_dump(exclude_unset=True)
+    if "funding_lines" in changes and changes["funding_lines"] is not None:
+        changes["funding_lines"] = [fl.model_dump() for fl in body.funding_lines]
+    await service.update_item(session, principal=principal, request=request, item=item, changes=changes)
+    await session.commit()
+    return await _detail(session, principal, item.id, response)
+
+
+@items_router.post("/{item_id}/void", name="void_item", response_model=schemas.ItemDetail)
+async def void_item(
+    body: schemas.VoidIn,
+    request: Request,
+    response: Response,
+    session: Session,
+    item: ArrearsItem = Depends(versioned_writable_item),
+    principal: Principal = Depends(write_ledger),
+) -> schemas.ItemDetail:
+    await service.void_item(session, principal=principal, request=request, item=item, reason=body.reason)
+    await session.commit()
+    return await _detail(session, principal, item.id, response)
+
+
+@items_router.post("/{item_id}/write-off", name="write_off_item", response_model=schemas.ItemDetail)
+async def write_off_item(
+    request: Request,
+    response: Response,
+    session: Session,
+    item: ArrearsItem = Depends(versioned_verifiable_item),
+    principal: Principal = Depends(verify_ledger),
+) -> schemas.ItemDetail:
+    """销账: only when outstanding is exactly zero and every repayment is verified with evidence."""
+    await service.write_off(session, principal=principal, request=request, item=item)
+    await session.commit()
+    return await _detail(session, principal, item.id, response)
+
+
+@items_router.get("/{item_id}/history", name="item_history", response_model=list[schemas.HistoryEntry])
+async def item_history(session: Session, item: ArrearsItem = Depends(readable_item)) -> list[AuditLog]:
+    """The item's timeline, from the audit trail: who, when, what changed."""
+    rows = await session.scalars(
+        select(AuditLog)
+        .where(AuditLog.object_type == "item", AuditLog.object_id == item.id)
+        .order_by(AuditLog.occurred_at, AuditLog.id)
+    )
+    return list(rows)
+
+
+# ---------------------------------------------------------------- repayments
+
+
+async def _repayment_out(session: AsyncSession, repayment: Repayment) -> schemas.RepaymentOut:
+    out = schemas.RepaymentOut.model_validate(repayment)
+    out.evidence_count = await service.evidence_count(session, repayment.id)
+    return out
+
+
+@items_router.get("/{item_id}/repayments", name="list_repayments", response_model=list[schemas.RepaymentOut])
+async def list_repayments(session: Session, item: ArrearsItem = Depends(readable_item)) -> list[schemas.RepaymentOut]:
+    rows = await session.scalars(select(Repayment).where(Repayment.item_id == item.id).order_by(Repayment.reported_at))
+    return [await _repayment_out(session, r) for r in rows]
+
+
+@items_router.post(
+    "/{item_id}/repayments", name="report_repayment", response_model=schemas.RepaymentOut, status_code=201
+)
+async def report_repayment(
+    body: schemas.RepaymentIn,
+    request: Request,
+    session: Session,
+    item: ArrearsItem = Depends(writable_item),
+    principal: Principal = Depends(write_ledger),
+) -> schemas.RepaymentOut:
+    repayment = await service.report_repayment(session, principal=principal, request=request, item=item, body=body)
+    await session.commit()
+    return await _repayment_out(session, repayment)
+
+
+@items_router.post(
+    "/{item_id}/repayments/{repayment_id}/verify", name="verify_repayment", response_model=schemas.RepaymentOut
+)
+async def verify_repayment(
+    repayment_id: str,
+    request: Request,
+    session: Session,
+    item: ArrearsItem = Depends(verifiable_item),
+    principal: Principal = Depends(verify_ledger),
+) -> schemas.RepaymentOut:
+    repayment = await service.load_repayment(session, item, repayment_id)
+    await service.verify_repayment(session, principal=principal, request=request, item=item, repayment=repayment)
+    await session.commit()
+    return await _repayment_out(session, repayment)
+
+
+@items_router.post(
+    "/{item_id}/repayments/{repayment_id}/reject", name="reject_repayment", response_model=schemas.RepaymentOut
+)
+async def reject_repayment(
+    repayment_id: str,
+    body: schemas.ReasonIn,
+    request: Request,
+    session: Session,
+    item: ArrearsItem = Depends(verifiable_item),
+    principal: Principal = Depends(verify_ledger),
+) -> schemas.RepaymentOut:
+    repayment = await service.load_repayment(session, item, repayment_id)
+    await service.reject_repayment(
+        session, principal=principal, request=request, item=item, repayment=repayment, reason=body.reason
+    )
+    await session.commit()
+    return await _repayment_out(session, repayment)
+
+
+@items_router.post(
+    "/{item_id}/repayments/{repayment_id}/reverse",
+    name="reverse_repayment",
+    response_model=schemas.RepaymentOut,
+    status_code=201,
+)
+async def reverse_repayment(
+    repayment_id: str,
+    body: schemas.ReasonIn,
+    request: Request,
+    session: Session,
+    item: ArrearsItem = Depends(verifiable_item),
+    principal: Principal = Depends(verify_ledger),
+) -> schemas.RepaymentOut:
+    repayment = await service.load_repayment(session, item, repayment_id)
+    reversal = await service.reverse_repayment(
+        session, principal=principal, request=request, item=item, repayment=repayment, reason=body.reason
+    )
+    await session.commit()
+    return await _repayment_out(session, reversal)
+
+
+@items_router.post(
+    "/{item_id}/adjustments", name="add_adjustment", response_model=schemas.AdjustmentOut, status_code=201
+)
+async def add_adjustment(
+    body: schemas.AdjustmentIn,
+    request: Request,
+    session: Session,
+    item: ArrearsItem = Depends(verifiable_item),
+    principal: Principal = Depends(verify_ledger),
+):
+    adjustment = await service.add_adjustment(session, principal=principal, request=request, item=item, body=body)
+    await session.commit()
+    return adjustment
+
+
+# ---------------------------------------------------------------- evidence
+
+
+@items_router.post("/{item_id}/evidence", name="upload_evidence", response_model=schemas.EvidenceOut, status_code=201)
+async def upload_evidence(
+    request: Request,
+    session: Session,
+    file: Annotated[UploadFile, File(description="PDF、JPG、PNG、OFD、XLSX、DOCX，不超过 20 MB")],
+    purpose: Annotated[Literal["receipt", "confirmation", "agreement", "other"], Form()] = "receipt",
+    repayment_id: Annotated[str | None, Form()] = None,
+    item: ArrearsItem = Depends(writable_item),
+    principal: Principal = Depends(write_ledger),
+) -> EvidenceFile:
+    try:
+        read = await read_limited(file, MAX_EVIDENCE_BYTES)
+        kind = sniff(read.data)
+    except FileTooLarge as exc:
+        raise ProblemError(
+            413,
+            code="file_too_large",
+            detail=str(exc),
+            errors=[{"field": "file", "message": str(exc), "code": "too_large"}],
+        ) from exc
+    except FileRejected as exc:
+        raise ProblemError(
+            415,
+            code="file_type_rejected",
+            detail=str(exc),
+            errors=[{"field": "file", "message": str(exc), "code": exc.code}],
+        ) from exc
+    if repayment_id:
+        repayment = await session.scalar(
+            select(Repayment).where(Repayment.id == repayment_id, Repayment.item_id == item.id)
+        )
+        if repayment is None:
+            raise ProblemError(
+                422,
+                detail="repayment_id: 还款记录不存在",
+                errors=[{"field": "repayment_id", "message": "还款记录不存在", "code": "not_found"}],
+            )
+    evidence = EvidenceFile(
+        item_id=item.id,
+        repayment_id=repayment_id,
+        purpose=purpose,
+        filename=(file.filename or f"evidence.{kind.extension}")[:255],
+        media_type=kind.media_type,
+        size=read.size,
+        sha256=read.sha256,
+        uploaded_by=principal.user_id or principal.subject,
+    )
+    session.add(evidence)
+    await session.flush()
+    session.add(EvidenceBlob(file_id=evidence.id, content=read.data))
+    await service.audit_item(
+        session,
+        item,
+        action="evidence.uploaded",
+        principal=principal,
+        request=request,
+        after={
+            "evidence_id": evidence.id,
+            "filename": evidence.filename,
+            "sha256": read.sha256,
+            "size": read.size,
+            "repayment_id": repayment_id,
+            "purpose": purpose,
+        },
+    )
+    await session.commit()
+    return evidence
+
+
+@items_router.get("/{item_id}/evidence", name="list_evidence", response_model=list[schemas.EvidenceOut])
+async def list_evidence(session: Session, item: ArrearsItem = Depends(readable_item)) -> list[EvidenceFile]:
+    return list(
+        await session.scalars(
+            select(EvidenceFile).where(EvidenceFile.item_id == item.id).order_by(EvidenceFile.uploaded_at)
+        )
+    )
+
+
+@items_router.get(
+    "/{item_id}/evidence/{evidence_id}/content",
+    name="download_evidence",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+async def download_evidence(
+    evidence_id: str,
+    request: Request,
+    session: Session,
+    item: ArrearsItem = Depends(readable_item),
+    principal: Principal = Depends(read_ledger),
+) -> Response:
+    """Checked against the caller's scope (through the item) and logged."""
+    evidence = await session.scalar(
+        select(EvidenceFile).where(EvidenceFile.id == evidence_id, EvidenceFile.item_id == item.id)
+    )
+    if evidence is None:
+        raise ProblemError(404, detail="佐证材料不存在")
+    blob = await session.get(EvidenceBlob, evidence.id)
+    await service.audit_item(
+        session,
+        item,
+        action="evidence.downloaded",
+        principal=principal,
+        request=request,
+        after={"evidence_id": evidence.id, "filename": evidence.filename},
+    )
+    await session.commit()
+    from urllib.parse import quote
+
+    return Response(
+        blob.content,
+        media_type=evidence.media_type,
+        headers={
+            "Content-Disposition": f"inline; filename*=UTF-8''{quote(evidence.filename)}",
+            "X-Content-Type-Options": "nosniff",
+            "ETag": f'"{evidence.sha256}"',
+        },
+    )
+
+
+ROUTERS = [registry_router, items_router]

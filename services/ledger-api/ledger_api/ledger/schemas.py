@@ -1,0 +1,256 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from qq_kernel.money import Money, NonNegativeMoney, PositiveMoney
+from qq_kernel.uscc import UsccError, validate_uscc
+
+DebtorType = Literal[
+    "government_agency", "fully_funded_institution", "other_institution", "platform_company", "soe", "large_enterprise"
+]
+CreditorSize = Literal["medium", "small", "micro"]
+ProcurementType = Literal["goods", "works", "services"]
+DisputeRoute = Literal["negotiation", "mediation", "arbitration", "litigation"]
+FundingSource = Literal["budget", "financial_support", "self_raised", "special_bonds", "other"]
+RepaymentMethod = Literal["bank_transfer", "commercial_bill", "other"]
+ItemStatus = Literal["open", "resolving", "claimed_cleared", "written_off", "void"]
+
+
+def _uscc(value: str) -> str:
+    try:
+        return validate_uscc(value)
+    except UsccError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+class DebtorIn(BaseModel):
+    name: str = Field(min_length=2, max_length=200)
+    uscc: str = Field(description="统一社会信用代码（18位，按 GB 32100-2015 校验）")
+    type: DebtorType
+    supervising_unit_id: str
+
+    _uscc = field_validator("uscc")(_uscc)
+
+
+class DebtorOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    name: str
+    uscc: str
+    type: str
+    supervising_unit_id: str
+    region_path: str
+    version: int
+
+
+class CreditorIn(BaseModel):
+    name: str = Field(min_length=2, max_length=200)
+    uscc: str = Field(description="统一社会信用代码（18位，按 GB 32100-2015 校验）")
+    size: CreditorSize
+    contact_person: str | None = Field(default=None, max_length=64)
+    contact_phone: str | None = Field(default=None, pattern=r"^[0-9\-+ ]{5,20}$")
+
+    _uscc = field_validator("uscc")(_uscc)
+
+
+class CreditorOut(BaseModel):
+    id: str
+    name: str
+    uscc: str
+    size: str
+    contact_person: str | None
+    contact_phone: str | None
+    contact_masked: bool = Field(description="联系方式是否已脱敏")
+    region_path: str
+    version: int
+
+
+class FundingLineIn(BaseModel):
+    source: FundingSource
+    amount: PositiveMoney
+    expected_arrival_date: date | None = None
+
+
+class FundingLineOut(FundingLineIn):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+
+
+class ItemIn(BaseModel):
+    debtor_id: str
+    creditor_id: str
+    contract_name: str = Field(min_length=2, max_length=300, description="合同或项目名称")
+    procurement_type: ProcurementType
+    principal: PositiveMoney = Field(description="欠款金额（元）")
+    delivery_date: date | None = None
+    acceptance_date: date | None = None
+    due_date: date | None = Field(default=None, description="合同约定付款期限")
+    agreed_daily_rate: Decimal | None = Field(default=None, ge=0, le=Decimal("0.01"), description="约定逾期日利率")
+    responsible_unit_id: str
+    responsible_person_id: str | None = None
+    disputed: bool = False
+    dispute_route: DisputeRoute | None = None
+    court_case_no: str | None = Field(default=None, max_length=64)
+    resolution_measures: str | None = Field(default=None, max_length=4000)
+    planned_clearance_date: date | None = None
+    funding_lines: list[FundingLineIn] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _dispute(self) -> ItemIn:
+        if not self.disputed and (self.dispute_route or self.court_case_no):
+            raise ValueError("无分歧欠款不应填写分歧解决途径或案号")
+        return self
+
+
+class ItemPatch(BaseModel):
+    contract_name: str | None = Field(default=None, min_length=2, max_length=300)
+    delivery_date: date | None = None
+    acceptance_date: date | None = None
+    due_date: date | None = None
+    responsible_person_id: str | None = None
+    dispute_route: DisputeRoute | None = None
+    court_case_no: str | None = Field(default=None, max_length=64)
+    resolution_measures: str | None = Field(default=None, max_length=4000)
+    planned_clearance_date: date | None = None
+    funding_lines: list[FundingLineIn] | None = None
+
+
+class VoidIn(BaseModel):
+    reason: str = Field(min_length=4, max_length=500, description="作废原因")
+
+
+class ItemOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    ledger_no: str
+    region_path: str
+    debtor_id: str
+    debtor_name: str | None = None
+    debtor_type: str | None = None
+    creditor_id: str
+    creditor_name: str | None = None
+    contract_name: str
+    procurement_type: str
+    principal: Money
+    verified_repaid: Money
+    adjustments_total: Money
+    outstanding: Money
+    delivery_date: date | None
+    acceptance_date: date | None
+    due_date: date | None
+    agreed_daily_rate: Decimal | None
+    responsible_unit_id: str
+    responsible_person_id: str | None
+    disputed: bool
+    dispute_route: str | None
+    court_case_no: str | None
+    resolution_measures: str | None
+    planned_clearance_date: date | None
+    status: str
+    void_reason: str | None
+    source: str
+    written_off_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class ItemDetail(ItemOut):
+    funding_lines: list[FundingLineOut] = []
+
+
+class RepaymentIn(BaseModel):
+    paid_on: date
+    amount: PositiveMoney
+    method: RepaymentMethod
+    note: str | None = Field(default=None, max_length=500)
+
+    @field_validator("paid_on")
+    @classmethod
+    def _not_future(cls, v: date) -> date:
+        if v > date.today():
+            raise ValueError("还款日期不能晚于今天")
+        return v
+
+
+class RepaymentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    item_id: str
+    paid_on: date
+    amount: Money
+    method: str
+    status: str
+    note: str | None
+    reverses_id: str | None
+    reported_by: str
+    reported_at: datetime
+    verified_by: str | None
+    verified_at: datetime | None
+    rejection_reason: str | None
+    evidence_count: int = 0
+    version: int
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(min_length=2, max_length=500)
+
+
+class AdjustmentIn(BaseModel):
+    amount: Money = Field(description="调整金额：负数减少应付，正数增加应付")
+    reason: str = Field(min_length=4, max_length=500)
+
+    @field_validator("amount")
+    @classmethod
+    def _not_zero(cls, v: Decimal) -> Decimal:
+        if v == 0:
+            raise ValueError("调整金额不能为零")
+        return v
+
+
+class AdjustmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    item_id: str
+    amount: Money
+    reason: str
+    created_by: str
+    created_at: datetime
+
+
+class EvidenceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    item_id: str
+    repayment_id: str | None
+    purpose: str
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime
+
+
+class Totals(BaseModel):
+    items: int
+    principal: NonNegativeMoney
+    verified_repaid: Money
+    adjustments_total: Money
+    outstanding: NonNegativeMoney
+    by_status: dict[str, int]
+
+
+class HistoryEntry(BaseModel):
+    occurred_at: datetime
+    action: str
+    actor_name: str | None
+    object_type: str | None
+    object_id: str | None
+    before: dict | None
+    after: dict | None
+    detail: str | None

@@ -1,0 +1,666 @@
+"""Ledger rules. Every change to an item's money happens here, under the item's row lock, with
+its audit row, in one transaction (应清尽清、应清真清、账实相符)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from fastapi import Request
+from sqlalchemy import Select, and_, func, or_, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ledger_api.audit.models import AuditLog
+from ledger_api.config import SERVICE_NAME
+from ledger_api.identity.models import Region, Unit, User
+from ledger_api.ledger import schemas
+from ledger_api.ledger.models import (
+    Adjustment,
+    ArrearsItem,
+    Creditor,
+    Debtor,
+    EvidenceFile,
+    FundingLine,
+    Repayment,
+)
+from qq_kernel import audit
+from qq_kernel.auth.principal import Principal
+from qq_kernel.auth.scope import in_scope, scope_clause
+from qq_kernel.masking import mask_name, mask_phone
+from qq_kernel.money import ZERO
+from qq_kernel.problems import ProblemError, field_error
+
+OPEN_STATUSES = ("open", "resolving", "claimed_cleared")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def audit_item(
+    session: AsyncSession,
+    item: ArrearsItem,
+    *,
+    action: str,
+    principal: Principal,
+    request: Request | None,
+    before: dict | None = None,
+    after: dict | None = None,
+    detail: str | None = None,
+) -> None:
+    """Every change to an item or its parts lands on the item's own timeline."""
+    await audit.record(
+        session,
+        AuditLog,
+        service=SERVICE_NAME,
+        action=action,
+        principal=principal,
+        request=request,
+        object_type="item",
+        object_id=item.id,
+        unit_id=item.responsible_unit_id,
+        region_path=item.region_path,
+        before=before,
+        after=after,
+        detail=detail,
+    )
+
+
+def registry_clause(principal: Principal, region_col):
+    """Debtors and creditors are a registry of the caller's region (a unit picks from it)."""
+    if principal.kind == "service":
+        return True
+    return region_col.startswith(principal.region_path or "/nowhere/", autoescape=True)
+
+
+def item_scope(principal: Principal):
+    return scope_clause(principal, unit_col=ArrearsItem.responsible_unit_id, region_col=ArrearsItem.region_path)
+
+
+# ---------------------------------------------------------------- registry
+
+
+async def create_debtor(
+    session: AsyncSession, *, principal: Principal, request: Request, body: schemas.DebtorIn
+) -> Debtor:
+    unit = await session.get(Unit, body.supervising_unit_id)
+    if unit is None or not in_scope(principal, unit_id=unit.id, region_path=unit.region_path):
+        raise field_error("supervising_unit_id", "主管单位不存在或不在您的管辖范围内", "not_found")
+    existing = await session.scalar(select(Debtor).where(Debtor.uscc == body.uscc))
+    if existing is not None:
+        raise field_error("uscc", f"该统一社会信用代码已登记为拖欠主体“{existing.name}”", "duplicate")
+    debtor = Debtor(
+        name=body.name, uscc=body.uscc, type=body.type, supervising_unit_id=unit.id, region_path=unit.region_path
+    )
+    session.add(debtor)
+    await session.flush()
+    await audit.record(
+        session,
+        AuditLog,
+        service=SERVICE_NAME,
+        action="debtor.created",
+        principal=principal,
+        request=request,
+        object_type="debtor",
+        object_id=debtor.id,
+        unit_id=unit.id,
+        region_path=unit.region_path,
+        after=body.model_dump(),
+    )
+    return debtor
+
+
+async def create_creditor(
+    session: AsyncSession, *, principal: Principal, request: Request, body: schemas.CreditorIn
+) -> Creditor:
+    existing = await session.scalar(select(Creditor).where(Creditor.uscc == body.uscc))
+    if existing is not None:
+        raise field_error("uscc", f"该统一社会信用代码已登记为债权企业“{existing.name}”", "duplicate")
+    creditor = Creditor(**body.model_dump(), region_path=principal.region_path or "/")
+    session.add(creditor)
+    await session.flush()
+    await audit.record(
+        session,
+        AuditLog,
+        service=SERVICE_NAME,
+        action="creditor.created",
+        principal=principal,
+        request=request,
+        object_type="creditor",
+        object_id=creditor.id,
+        region_path=creditor.region_path,
+        after=body.model_dump(),
+    )
+    return creditor
+
+
+def creditor_out(creditor: Creditor, *, reveal: bool) -> schemas.CreditorOut:
+    return schemas.CreditorOut(
+        id=creditor.id,
+        name=creditor.name,
+        uscc=creditor.uscc,
+        size=creditor.size,
+        contact_person=creditor.contact_person if reveal else mask_name(creditor.contact_person),
+        contact_phone=creditor.contact_phone if reveal else mask_phone(creditor.contact_phone),
+        contact_masked=not reveal,
+        region_path=creditor.region_path,
+        version=creditor.version,
+    )
+
+
+# ---------------------------------------------------------------- items
+
+
+async def next_ledger_no(session: AsyncSession, region_code: str, year: int) -> str:
+    value = await session.scalar(
+        text(
+            "INSERT INTO ledger_sequence (region_code, year, last_value) VALUES (:r, :y, 1) "
+            "ON CONFLICT (region_code, year) DO UPDATE SET last_value = ledger_sequence.last_value + 1 "
+            "RETURNING last_value"
+        ),
+        {"r": region_code, "y": year},
+    )
+    return f"{region_code}-{year}-{value:06d}"
+
+
+def item_snapshot(item: ArrearsItem) -> dict:
+    return {
+        "contract_name": item.contract_name,
+        "principal": str(item.principal),
+        "outstanding": str(item.outstanding),
+        "verified_repaid": str(item.verified_repaid),
+        "adjustments_total": str(item.adjustments_total),
+        "status": item.status,
+        "disputed": item.disputed,
+        "dispute_route": item.dispute_route,
+        "court_case_no": item.court_case_no,
+        "due_date": item.due_date.isoformat() if item.due_date else None,
+        "planned_clearance_date": item.planned_clearance_date.isoformat() if item.planned_clearance_date else None,
+        "responsible_unit_id": item.responsible_unit_id,
+        "responsible_person_id": item.responsible_person_id,
+        "resolution_measures": item.resolution_measures,
+    }
+
+
+async def _responsible(session: AsyncSession, principal: Principal, unit_id: str, person_id: str | None) -> Unit:
+    unit = await session.get(Unit, unit_id)
+    if unit is None or not in_scope(principal, unit_id=unit.id, region_path=unit.region_path):
+        raise field_error("responsible_unit_id", "责任单位不存在或不在您的管辖范围内", "not_found")
+    if person_id:
+        person = await session.get(User, person_id)
+        if person is None or person.unit_id != unit.id or not person.active:
+            raise field_error("responsible_person_id", "责任人须为责任单位的在岗人员", "not_in_unit")
+    return unit
+
+
+async def create_item(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    request: Request,
+    body: schemas.ItemIn,
+    source: str = "manual",
+    source_ref: str | None = None,
+) -> ArrearsItem:
+    debtor = await session.get(Debtor, body.debtor_id)
+    if debtor is None or not await _registry_visible(principal, debtor.region_path):
+        raise field_error("debtor_id", "拖欠主体不存在", "not_found")
+    creditor = await session.get(Creditor, body.creditor_id)
+    if creditor is None or not await _registry_visible(principal, creditor.region_path):
+        raise field_error("creditor_id", "债权企业不存在", "not_found")
+    unit = await _responsible(session, principal, body.responsible_unit_id, body.responsible_person_id)
+    region = await session.get(Region, (await session.get(Unit, unit.id)).region_id)
+    ledger_no = await next_ledger_no(session, region.code, date.today().year)
+    data = body.model_dump(exclude={"funding_lines"})
+    item = ArrearsItem(
+        **data,
+        ledger_no=ledger_no,
+        region_path=unit.region_path,
+        outstanding=body.principal,
+        verified_repaid=ZERO,
+        adjustments_total=ZERO,
+        status="open",
+        source=source,
+        source_ref=source_ref,
+    )
+    session.add(item)
+    await session.flush()
+    for line in body.funding_lines:
+        session.add(FundingLine(item_id=item.id, **line.model_dump()))
+    await audit_item(
+        session,
+        item,
+        action="item.created",
+        principal=principal,
+        request=request,
+        after={
+            **item_snapshot(item),
+            "ledger_no": ledger_no,
+            "funding_lines": [fl.model_dump(mode="json") for fl in body.funding_lines],
+        },
+    )
+    return item
+
+
+async def _registry_visible(principal: Principal, region_path: str) -> bool:
+    return principal.kind == "service" or bool(principal.region_path and region_path.startswith(principal.region_path))
+
+
+async def load_item(session: AsyncSession, principal: Principal, item_id: str, *, lock: bool = False) -> ArrearsItem:
+    query = select(ArrearsItem).where(ArrearsItem.id == item_id, item_scope(principal))
+    if lock:
+        query = query.with_for_update()
+    item = await session.scalar(query)
+    if item is None:
+        raise ProblemError(404, detail="欠款明细不存在")
+    return item
+
+
+def _editable(item: ArrearsItem) -> None:
+    if item.status in ("written_off", "void"):
+        raise ProblemError(
+            409, code="item_closed", detail=f"该明细已{'销账' if item.status == 'written_off' else '作废'}，不能再修改"
+        )
+
+
+async def update_item(
+    session: AsyncSession, *, principal: Principal, request: Request, item: ArrearsItem, changes: dict
+) -> ArrearsItem:
+    _editable(item)
+    before = item_snapshot(item)
+    if changes.get("responsible_person_id"):
+        await _responsible(session, principal, item.responsible_unit_id, changes["responsible_person_id"])
+    if (changes.get("dispute_route") or changes.get("court_case_no")) and not item.disputed:
+        raise field_error("dispute_route", "无分歧欠款不应填写分歧解决途径或案号", "not_disputed")
+    lines = changes.pop("funding_lines", None)
+    for key, value in changes.items():
+        setattr(item, key, value)
+    if lines is not None:
+        for old in await session.scalars(
+            select(FundingLine).where(FundingLine.item_id == item.id, FundingLine.withdrawn_at.is_(None))
+        ):
+            old.withdrawn_at = now()
+        for line in lines:
+            session.add(FundingLine(item_id=item.id, **line))
+    await session.flush()
+    after = item_snapshot(item)
+    if lines is not None:
+        after["funding_lines"] = [{k: str(v) if v is not None else None for k, v in line.items()} for line in lines]
+    await audit_item(
+        session,
+        item,
+        action="item.updated",
+        principal=principal,
+        request=request,
+        before={k: v for k, v in before.items() if after.get(k) != v},
+        after={k: v for k, v in after.items() if before.get(k) != v},
+    )
+    return item
+
+
+async def void_item(
+    session: AsyncSession, *, principal: Principal, request: Request, item: ArrearsItem, reason: str
+) -> None:
+    _editable(item)
+    if item.verified_repaid != 0:
+        raise ProblemError(409, code="item_has_repayments", detail="已有核实的还款，不能作废；如系录入错误请先冲销还款")
+    before = item_snapshot(item)
+    item.status, item.void_reason = "void", reason
+    await audit_item(
+        session,
+        item,
+        action="item.voided",
+        principal=principal,
+        request=request,
+        before=before,
+        after=item_snapshot(item),
+        detail=reason,
+    )
+
+
+# ---------------------------------------------------------------- money movements
+
+
+def _recompute(item: ArrearsItem, *, verified_delta: Decimal = ZERO, adjustment_delta: Decimal = ZERO) -> None:
+    new_verified = item.verified_repaid + verified_delta
+    new_adjust = item.adjustments_total + adjustment_delta
+    outstanding = item.principal - new_verified + new_adjust
+    if outstanding < 0:
+        raise ProblemError(
+            409,
+            code="exceeds_outstanding",
+            detail=f"操作后未清偿金额将为 {outstanding}，不能小于零（当前未清偿 {item.outstanding}）",
+        )
+    item.verified_repaid, item.adjustments_total, item.outstanding = new_verified, new_adjust, outstanding
+    if item.status != "written_off":
+        if outstanding == 0:
+            item.status = "claimed_cleared"
+        elif item.status in ("open", "claimed_cleared") and (new_verified > 0 or new_adjust != 0):
+            item.status = "resolving"
+
+
+async def pending_claims(session: AsyncSession, item_id: str) -> Decimal:
+    total = await session.scalar(
+        select(func.coalesce(func.sum(Repayment.amount), 0)).where(
+            Repayment.item_id == item_id, Repayment.status == "reported"
+        )
+    )
+    return Decimal(total)
+
+
+async def report_repayment(
+    session: AsyncSession, *, principal: Principal, request: Request, item: ArrearsItem, body: schemas.RepaymentIn
+) -> Repayment:
+    _editable(item)
+    pending = await pending_claims(session, item.id)
+    if body.amount + pending > item.outstanding:
+        raise field_error(
+            "amount", f"还款金额加上待核实的 {pending} 元超过了未清偿金额 {item.outstanding} 元", "exceeds_outstanding"
+        )
+    repayment = Repayment(
+        item_id=item.id,
+        paid_on=body.paid_on,
+        amount=body.amount,
+        method=body.method,
+        note=body.note,
+        status="reported",
+        reported_by=principal.user_id or principal.subject,
+    )
+    session.add(repayment)
+    if item.status == "open":
+        item.status = "resolving"
+    await session.flush()
+    await audit_item(
+        session,
+        item,
+        action="repayment.reported",
+        principal=principal,
+        request=request,
+        after={"repayment_id": repayment.id, **body.model_dump(mode="json")},
+    )
+    return repayment
+
+
+async def evidence_count(session: AsyncSession, repayment_id: str) -> int:
+    return int(await session.scalar(select(func.count()).where(EvidenceFile.repayment_id == repayment_id)) or 0)
+
+
+async def load_repayment(session: AsyncSession, item: ArrearsItem, repayment_id: str) -> Repayment:
+    repayment = await session.scalar(
+        select(Repayment).where(Repayment.id == repayment_id, Repayment.item_id == item.id).with_for_update()
+    )
+    if repayment is None:
+        raise ProblemError(404, detail="还款记录不存在")
+    return repayment
+
+
+async def verify_repayment(
+    session: AsyncSession, *, principal: Principal, request: Request, item: ArrearsItem, repayment: Repayment
+) -> Repayment:
+    """核实: only a reported repayment with evidence; the item's totals move in the same transaction."""
+    _editable(item)
+    if repayment.status != "reported":
+        raise ProblemError(409, code="repayment_not_pending", detail=f"该还款状态为“{repayment.status}”，不能核实")
+    if await evidence_count(session, repayment.id) == 0:
+        raise ProblemError(409, code="evidence_missing", detail="该还款没有佐证材料（银行回单或企业确认），不能核实")
+    before = item_snapshot(item)
+    _recompute(item, verified_delta=repayment.amount)
+    repayment.status, repayment.verified_by, repayment.verified_at = "verified", principal.user_id, now()
+    await session.flush()
+    await audit_item(
+        session,
+        item,
+        action="repayment.verified",
+        principal=principal,
+        request=request,
+        before=before,
+        after={**item_snapshot(item), "repayment_id": repayment.id, "amount": str(repayment.amount)},
+    )
+    return repayment
+
+
+async def reject_repayment(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    request: Request,
+    item: ArrearsItem,
+    repayment: Repayment,
+    reason: str,
+) -> Repayment:
+    if repayment.status != "reported":
+        raise ProblemError(409, code="repayment_not_pending", detail="只能退回待核实的还款")
+    repayment.status, repayment.rejection_reason = "rejected", reason
+    repayment.verified_by, repayment.verified_at = principal.user_id, now()
+    await session.flush()
+    await audit_item(
+        session,
+        item,
+        action="repayment.rejected",
+        principal=principal,
+        request=request,
+        after={"repayment_id": repayment.id, "amount": str(repayment.amount)},
+        detail=reason,
+    )
+    return repayment
+
+
+async def reverse_repayment(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    request: Request,
+    item: ArrearsItem,
+    repayment: Repayment,
+    reason: str,
+) -> Repayment:
+    """A verified repayment entered wrongly is undone by a reversing entry, never edited."""
+    _editable(item)
+    if repayment.status != "verified" or repayment.reverses_id is not None:
+        raise ProblemError(409, code="not_reversible", detail="只能冲销已核实的还款")
+    if await session.scalar(select(Repayment.id).where(Repayment.reverses_id == repayment.id)):
+        raise ProblemError(409, code="already_reversed", detail="该还款已被冲销")
+    before = item_snapshot(item)
+    reversal = Repayment(
+        item_id=item.id,
+        paid_on=date.today(),
+        amount=-repayment.amount,
+        method=repayment.method,
+        status="verified",
+        note=reason,
+        reverses_id=repayment.id,
+        reported_by=principal.user_id or principal.subject,
+        verified_by=principal.user_id,
+        verified_at=now(),
+    )
+    session.add(reversal)
+    _recompute(item, verified_delta=-repayment.amount)
+    await session.flush()
+    await audit_item(
+        session,
+        item,
+        action="repayment.reversed",
+        principal=principal,
+        request=request,
+        before=before,
+        after={**item_snapshot(item), "reversal_id": reversal.id, "repayment_id": repayment.id},
+        detail=reason,
+    )
+    return reversal
+
+
+async def add_adjustment(
+    session: AsyncSession, *, principal: Principal, request: Request, item: ArrearsItem, body: schemas.AdjustmentIn
+) -> Adjustment:
+    _editable(item)
+    before = item_snapshot(item)
+    _recompute(item, adjustment_delta=body.amount)
+    adjustment = Adjustment(
+        item_id=item.id, amount=body.amount, reason=body.reason, created_by=principal.user_id or principal.subject
+    )
+    session.add(adjustment)
+    await session.flush()
+    await audit_item(
+        session,
+        item,
+        action="adjustment.recorded",
+        principal=principal,
+        request=request,
+        before=before,
+        after={**item_snapshot(item), "adjustment_id": adjustment.id, "amount": str(body.amount)},
+        detail=body.reason,
+    )
+    return adjustment
+
+
+async def write_off_blockers(session: AsyncSession, item: ArrearsItem) -> list[str]:
+    """Why an item cannot be written off yet (empty when it can): 逐笔销账, 账实相符."""
+    reasons = []
+    if item.status == "void":
+        reasons.append("明细已作废")
+    if item.status == "written_off":
+        reasons.append("明细已销账")
+    if item.outstanding != 0:
+        reasons.append(f"未清偿金额为 {item.outstanding} 元，须为零")
+    pending = (
+        await session.execute(select(func.count()).where(Repayment.item_id == item.id, Repayment.status == "reported"))
+    ).scalar_one()
+    if pending:
+        reasons.append(f"尚有 {pending} 笔还款待核实")
+    unproven = (
+        await session.execute(
+            select(func.count()).where(
+                Repayment.item_id == item.id,
+                Repayment.status == "verified",
+                Repayment.reverses_id.is_(None),
+                ~select(EvidenceFile.id).where(EvidenceFile.repayment_id == Repayment.id).exists(),
+            )
+        )
+    ).scalar_one()
+    if unproven:
+        reasons.append(f"有 {unproven} 笔已核实还款缺少佐证材料")
+    return reasons
+
+
+async def write_off(session: AsyncSession, *, principal: Principal, request: Request, item: ArrearsItem) -> ArrearsItem:
+    reasons = await write_off_blockers(session, item)
+    if reasons:
+        raise ProblemError(409, code="write_off_refused", title="不能销账", detail="；".join(reasons))
+    before = item_snapshot(item)
+    item.status, item.written_off_at, item.written_off_by = "written_off", now(), principal.user_id
+    await session.flush()
+    await audit_item(
+        session,
+        item,
+        action="item.written_off",
+        principal=principal,
+        request=request,
+        before=before,
+        after=item_snapshot(item),
+    )
+    return item
+
+
+# ---------------------------------------------------------------- reads
+
+
+def list_query(
+    principal: Principal,
+    *,
+    unit_id: str | None = None,
+    region: str | None = None,
+    debtor_type: str | None = None,
+    status: list[str] | None = None,
+    disputed: bool | None = None,
+    overdue: bool | None = None,
+    q: str | None = None,
+    creditor_id: str | None = None,
+    debtor_id: str | None = None,
+) -> Select:
+    query = (
+        select(ArrearsItem, Debtor.name, Debtor.type, Creditor.name)
+        .join(Debtor, Debtor.id == ArrearsItem.debtor_id)
+        .join(Creditor, Creditor.id == ArrearsItem.creditor_id)
+        .where(item_scope(principal))
+    )
+    if unit_id:
+        query = query.where(ArrearsItem.responsible_unit_id == unit_id)
+    if region:
+        query = query.where(ArrearsItem.region_path.startswith(region, autoescape=True))
+    if debtor_type:
+        query = query.where(Debtor.type == debtor_type)
+    if status:
+        query = query.where(ArrearsItem.status.in_(status))
+    if disputed is not None:
+        query = query.where(ArrearsItem.disputed.is_(disputed))
+    if overdue is not None:
+        late = and_(
+            ArrearsItem.due_date < date.today(), ArrearsItem.outstanding > 0, ArrearsItem.status.in_(OPEN_STATUSES)
+        )
+        query = query.where(late if overdue else ~late)
+    if creditor_id:
+        query = query.where(ArrearsItem.creditor_id == creditor_id)
+    if debtor_id:
+        query = query.where(ArrearsItem.debtor_id == debtor_id)
+    if q:
+        like = f"%{q}%"
+        query = query.where(
+            or_(
+                Debtor.name.ilike(like),
+                Creditor.name.ilike(like),
+                ArrearsItem.contract_name.ilike(like),
+                ArrearsItem.ledger_no == q,
+            )
+        )
+    return query
+
+
+def item_out(row) -> schemas.ItemOut:
+    item, debtor_name, debtor_type, creditor_name = row
+    out = schemas.ItemOut.model_validate(item)
+    out.debtor_name, out.debtor_type, out.creditor_name = debtor_name, debtor_type, creditor_name
+    return out
+
+
+async def totals(session: AsyncSession, query: Select) -> schemas.Totals:
+    sub = (
+        query.with_only_columns(
+            ArrearsItem.id,
+            ArrearsItem.status,
+            ArrearsItem.principal,
+            ArrearsItem.verified_repaid,
+            ArrearsItem.adjustments_total,
+            ArrearsItem.outstanding,
+        )
+        .order_by(None)
+        .subquery()
+    )
+    rows = (
+        await session.execute(
+            select(
+                sub.c.status,
+                func.count(),
+                func.sum(sub.c.principal),
+                func.sum(sub.c.verified_repaid),
+                func.sum(sub.c.adjustments_total),
+                func.sum(sub.c.outstanding),
+            ).group_by(sub.c.status)
+        )
+    ).all()
+    agg = [Decimal(0)] * 4
+    by_status = {}
+    count = 0
+    for status, n, *sums in rows:
+        by_status[status] = n
+        if status == "void":  # entered in error: counted, never summed
+            continue
+        count += n
+        agg = [a + (s or 0) for a, s in zip(agg, sums, strict=True)]
+    return schemas.Totals(
+        items=count,
+        principal=agg[0],
+        verified_repaid=agg[1],
+        adjustments_total=agg[2],
+        outstanding=agg[3],
+        by_status=by_status,
+    )
