@@ -24,15 +24,17 @@ async def make_debt(
     *,
     principal: str = "100000.00",
     debtor_type: str = "government_agency",
+    unit=None,
     **item,
 ) -> dict:
+    unit = unit or world.unit_a
     r = await client.post(
         "/api/ledger/debtors",
         json={
             "name": f"{world.county.name}财政局{_rng.randint(1, 10**6)}",
             "uscc": uscc(),
             "type": debtor_type,
-            "supervising_unit_id": world.unit_a.id,
+            "supervising_unit_id": unit.id,
         },
         headers=h,
     )
@@ -58,7 +60,7 @@ async def make_debt(
         "procurement_type": "works",
         "principal": principal,
         "due_date": "2025-06-30",
-        "responsible_unit_id": world.unit_a.id,
+        "responsible_unit_id": unit.id,
         **item,
     }
     r = await client.post("/api/ledger/items", json=body, headers=h)

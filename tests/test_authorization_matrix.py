@@ -12,6 +12,7 @@ import pytest
 
 from qq_kernel.auth.permissions import Permission, Public, route_guards
 from qq_kernel.auth.principal import REGION_SCOPED_ROLES, Role, permissions_of
+from tests.ledger_helpers import make_debt, report_with_receipt
 from tests.world import bearer, login
 
 PUBLIC_ROUTES = {
@@ -62,6 +63,9 @@ def _visible(param: str, role: Role, scope: str) -> bool:
     if param == "token_id":
         # Tokens belong to people: others' tokens are visible only to token managers.
         return in_reach and "tokens:manage" in permissions_of({role.value})
+    if param == "creditor_id":
+        # Creditors are a registry of the region: every unit of the county picks from it.
+        return scope != "other_region"
     return in_reach
 
 
@@ -86,7 +90,20 @@ async def matrix_world(client, worlds, world):
             headers=bearer(token),
         )
         assert r.status_code == 201, r.text
-        objects[scope] = {"user_id": target.id, "unit_id": unit.id, "token_id": r.json()["id"]}
+        operator = await worlds.user(w, roles=["unit_operator"], unit=unit)
+        h = bearer((await login(client, operator.username, ip=world.client_ip))["access_token"])
+        item = await make_debt(client, h, w, unit=unit)
+        repayment = await report_with_receipt(client, h, item["id"], "10.00")
+        evidence = (await client.get(f"/api/ledger/items/{item['id']}/evidence", headers=h)).json()[0]
+        objects[scope] = {
+            "user_id": target.id,
+            "unit_id": unit.id,
+            "token_id": r.json()["id"],
+            "item_id": item["id"],
+            "creditor_id": item["creditor_id"],
+            "repayment_id": repayment["id"],
+            "evidence_id": evidence["id"],
+        }
     return world, objects
 
 
@@ -129,9 +146,11 @@ async def test_authorization_matrix(client, worlds, matrix_world, gateway, role)
                 )
             if ok and expected == "allowed" and method == "GET" and not params:
                 # No cross-scope read hides in a list: other regions never, other units only for region roles.
-                leaked = [objects["other_region"][k] for k in ("user_id", "unit_id", "token_id")]
+                leaked = [
+                    objects["other_region"][k] for k in ("user_id", "unit_id", "token_id", "item_id", "creditor_id")
+                ]
                 if role not in REGION_SCOPED_ROLES:
-                    leaked += [objects["other_unit"]["user_id"], objects["other_unit"]["token_id"]]
+                    leaked += [objects["other_unit"][k] for k in ("user_id", "token_id", "item_id")]
                 for value in leaked:
                     if value in r.text:
                         failures.append(f"{role.value} GET {template} leaks {value}")
