@@ -12,6 +12,7 @@ import pytest
 
 from qq_kernel.auth.permissions import Permission, Public, route_guards
 from qq_kernel.auth.principal import REGION_SCOPED_ROLES, Role, permissions_of
+from qq_kernel.auth.service_identity import client_secret_for
 from tests.ledger_helpers import make_debt, report_with_receipt
 from tests.world import bearer, login
 
@@ -63,15 +64,29 @@ def _visible(param: str, role: Role, scope: str) -> bool:
     if param == "token_id":
         # Tokens belong to people: others' tokens are visible only to token managers.
         return in_reach and "tokens:manage" in permissions_of({role.value})
-    if param == "creditor_id":
-        # Creditors are a registry of the region: every unit of the county picks from it.
+    if param in ("creditor_id", "candidate_id"):
+        # Registries of the region (creditors; debts proposed by complaints): every unit of the county sees them.
         return scope != "other_region"
     return in_reach
 
 
+async def _service_token(client, secret: str) -> str:
+    r = await client.post(
+        "/api/ledger/auth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "complaint-api",
+            "client_secret": client_secret_for(secret, "complaint-api"),
+        },
+    )
+    assert r.status_code == 200, r.text
+    return r.json()["access_token"]
+
+
 @pytest.fixture
-async def matrix_world(client, worlds, world):
+async def matrix_world(client, worlds, world, platform_db):
     other = await worlds.create()
+    service_token = await _service_token(client, platform_db.service_secret)
     security = await worlds.user(world, roles=["security_admin"], unit=world.office)
     sec_token = (await login(client, security.username, ip=world.client_ip))["access_token"]
     other_security = await worlds.user(other, roles=["security_admin"], unit=other.office)
@@ -95,6 +110,32 @@ async def matrix_world(client, worlds, world):
         item = await make_debt(client, h, w, unit=unit)
         repayment = await report_with_receipt(client, h, item["id"], "10.00")
         evidence = (await client.get(f"/api/ledger/items/{item['id']}/evidence", headers=h)).json()[0]
+        office = await worlds.user(w, roles=["office_admin"], unit=w.office)
+        ho = bearer((await login(client, office.username, ip=world.client_ip))["access_token"])
+        r_case = await client.post(
+            f"/api/ledger/items/{item['id']}/key-case",
+            json={"supervisor_id": office.id, "deadline": "2099-12-31", "reason": "进度缓慢"},
+            headers=ho,
+        )
+        assert r_case.status_code == 201, r_case.text
+        r_notice = await client.post(
+            f"/api/ledger/items/{item['id']}/notices",
+            json={"requirements": "限期制定还款计划", "reply_deadline": "2099-12-31"},
+            headers=ho,
+        )
+        assert r_notice.status_code == 201, r_notice.text
+        r_candidate = await client.post(
+            "/api/ledger/candidates",
+            json={
+                "source_ref": f"TS-{scope}-{w.tag}",
+                "region_path": w.county.path,
+                "debtor_name": "某某局",
+                "creditor_name": "某某公司",
+                "amount": "1000.00",
+            },
+            headers=bearer(service_token),
+        )
+        assert r_candidate.status_code == 201, r_candidate.text
         objects[scope] = {
             "user_id": target.id,
             "unit_id": unit.id,
@@ -103,6 +144,9 @@ async def matrix_world(client, worlds, world):
             "creditor_id": item["creditor_id"],
             "repayment_id": repayment["id"],
             "evidence_id": evidence["id"],
+            "key_case_id": r_case.json()["id"],
+            "notice_id": r_notice.json()["id"],
+            "candidate_id": r_candidate.json()["id"],
         }
     return world, objects
 

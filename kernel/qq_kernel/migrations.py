@@ -44,8 +44,10 @@ def run_env(target_metadata: MetaData) -> None:
     schema = cfg.attributes.get("schema") or target_metadata.schema
 
     def include_name(name, type_, parent_names) -> bool:
-        # With search_path set to the service schema, autogenerate would see Alembic's own
-        # version table as an unknown table and propose to drop it.
+        # Compare only this service's schema (the owner role's default schema is public, see
+        # qqctl/provision.py), and never propose to drop Alembic's own table.
+        if type_ == "schema":
+            return name == schema
         return not (type_ == "table" and name == VERSION_TABLE)
 
     def do_run(connection) -> None:
@@ -53,7 +55,7 @@ def run_env(target_metadata: MetaData) -> None:
             connection=connection,
             target_metadata=target_metadata,
             version_table_schema=schema,
-            include_schemas=False,
+            include_schemas=True,
             include_name=include_name,
             compare_type=True,
         )
@@ -63,8 +65,10 @@ def run_env(target_metadata: MetaData) -> None:
     async def run_async() -> None:
         engine = create_async_engine(asyncpg_url(url), poolclass=pool.NullPool)
         async with engine.connect() as connection:
-            # Unqualified names land in the service schema; extensions (pg_trgm) are found too.
-            await connection.execute(text(f'SET search_path TO "{schema}", extensions'))
+            # Migrations name their schema explicitly; the search path only finds extensions
+            # (pg_trgm's operator classes). Keeping the service schema out of it makes reflection
+            # report schema-qualified foreign keys, so autogenerate compares like with like.
+            await connection.execute(text("SET search_path TO extensions, public"))
             await connection.run_sync(do_run)
             await connection.commit()
         await engine.dispose()

@@ -104,7 +104,9 @@ async def provision(admin_url: str, database: str, *, secrets_file: Path | None 
                 ALTER DEFAULT PRIVILEGES FOR ROLE "{owner}" IN SCHEMA "{schema}"
                     GRANT EXECUTE ON FUNCTIONS TO "{runtime}";
                 ALTER ROLE "{runtime}" IN DATABASE "{database}" SET search_path = "{schema}", extensions;
-                ALTER ROLE "{owner}" IN DATABASE "{database}" SET search_path = "{schema}", extensions;
+                -- The owner only runs migrations, which name their schema: its default schema stays
+                -- public, so Alembic reflects the service schema by name (clean autogenerate).
+                ALTER ROLE "{owner}" IN DATABASE "{database}" RESET search_path;
                 """
             )
     finally:

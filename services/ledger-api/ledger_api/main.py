@@ -6,10 +6,13 @@ import httpx
 from fastapi import FastAPI
 
 from ledger_api.audit.models import AuditLog
+from ledger_api.candidates.router import router as candidates_router
 from ledger_api.config import PREFIX, Settings
 from ledger_api.identity.router import ROUTERS as IDENTITY_ROUTERS
 from ledger_api.identity.service import LocalAuthenticator
+from ledger_api.ledger.interest_router import router as interest_router
 from ledger_api.ledger.router import ROUTERS as LEDGER_ROUTERS
+from ledger_api.supervision.router import router as supervision_router
 from qq_kernel.app import create_service_app
 from qq_kernel.audit_api import audit_router
 from qq_kernel.migrations import migrations_dir_of
@@ -25,7 +28,14 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
         description="ledger-api: the ledger of overdue debts and the identity provider",
         prefix=PREFIX,
         migrations_dir=MIGRATIONS_DIR,
-        routers=[*IDENTITY_ROUTERS, *LEDGER_ROUTERS, audit_router(AuditLog)],
+        routers=[
+            *IDENTITY_ROUTERS,
+            *LEDGER_ROUTERS,
+            interest_router,
+            supervision_router,
+            candidates_router,
+            audit_router(AuditLog),
+        ],
         make_authenticator=LocalAuthenticator,
         http_transport=http_transport,
     )

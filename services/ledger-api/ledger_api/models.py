@@ -1,38 +1,13 @@
-"""Every ORM model of ledger-api, imported once so Alembic sees the whole metadata."""
+"""Every ORM model of ledger-api, imported once so Alembic sees the whole metadata.
+A new domain adds one line here."""
 
-from ledger_api.audit.models import AuditLog
+from ledger_api.audit import models as audit_models
+from ledger_api.candidates import models as candidate_models
 from ledger_api.db import Base
-from ledger_api.identity.models import ApiToken, AuthSession, LoginEvent, RefreshToken, Region, SigningKey, Unit, User
-from ledger_api.ledger.models import (
-    Adjustment,
-    ArrearsItem,
-    Creditor,
-    Debtor,
-    EvidenceBlob,
-    EvidenceFile,
-    FundingLine,
-    LedgerSequence,
-    Repayment,
-)
+from ledger_api.identity import models as identity_models
+from ledger_api.ledger import models as ledger_models
+from ledger_api.supervision import models as supervision_models
 
-__all__ = [
-    "Adjustment",
-    "ApiToken",
-    "ArrearsItem",
-    "AuditLog",
-    "AuthSession",
-    "Base",
-    "Creditor",
-    "Debtor",
-    "EvidenceBlob",
-    "EvidenceFile",
-    "FundingLine",
-    "LedgerSequence",
-    "LoginEvent",
-    "RefreshToken",
-    "Region",
-    "Repayment",
-    "SigningKey",
-    "Unit",
-    "User",
-]
+DOMAINS = (audit_models, candidate_models, identity_models, ledger_models, supervision_models)
+
+__all__ = ["DOMAINS", "Base"]

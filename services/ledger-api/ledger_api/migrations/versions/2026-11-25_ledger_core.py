@@ -247,90 +247,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("file_id", name=op.f("pk_evidence_blob")),
         schema="ledger",
     )
-    op.drop_constraint(op.f("fk_api_token_owner_id_user_account"), "api_token", type_="foreignkey")
-    op.create_foreign_key(
-        op.f("fk_api_token_owner_id_user_account"),
-        "api_token",
-        "user_account",
-        ["owner_id"],
-        ["id"],
-        source_schema="ledger",
-        referent_schema="ledger",
-    )
-    op.drop_constraint(op.f("fk_auth_session_user_id_user_account"), "auth_session", type_="foreignkey")
-    op.create_foreign_key(
-        op.f("fk_auth_session_user_id_user_account"),
-        "auth_session",
-        "user_account",
-        ["user_id"],
-        ["id"],
-        source_schema="ledger",
-        referent_schema="ledger",
-    )
-    op.drop_constraint(op.f("fk_refresh_token_session_id_auth_session"), "refresh_token", type_="foreignkey")
-    op.create_foreign_key(
-        op.f("fk_refresh_token_session_id_auth_session"),
-        "refresh_token",
-        "auth_session",
-        ["session_id"],
-        ["id"],
-        source_schema="ledger",
-        referent_schema="ledger",
-    )
-    op.drop_constraint(op.f("fk_region_parent_id_region"), "region", type_="foreignkey")
-    op.create_foreign_key(
-        op.f("fk_region_parent_id_region"),
-        "region",
-        "region",
-        ["parent_id"],
-        ["id"],
-        source_schema="ledger",
-        referent_schema="ledger",
-    )
-    op.drop_constraint(op.f("fk_unit_region_id_region"), "unit", type_="foreignkey")
-    op.create_foreign_key(
-        op.f("fk_unit_region_id_region"),
-        "unit",
-        "region",
-        ["region_id"],
-        ["id"],
-        source_schema="ledger",
-        referent_schema="ledger",
-    )
-    op.drop_constraint(op.f("fk_user_account_unit_id_unit"), "user_account", type_="foreignkey")
-    op.create_foreign_key(
-        op.f("fk_user_account_unit_id_unit"),
-        "user_account",
-        "unit",
-        ["unit_id"],
-        ["id"],
-        source_schema="ledger",
-        referent_schema="ledger",
-    )
 
 
 def downgrade() -> None:
 
-    op.drop_constraint(op.f("fk_user_account_unit_id_unit"), "user_account", schema="ledger", type_="foreignkey")
-    op.create_foreign_key(op.f("fk_user_account_unit_id_unit"), "user_account", "unit", ["unit_id"], ["id"])
-    op.drop_constraint(op.f("fk_unit_region_id_region"), "unit", schema="ledger", type_="foreignkey")
-    op.create_foreign_key(op.f("fk_unit_region_id_region"), "unit", "region", ["region_id"], ["id"])
-    op.drop_constraint(op.f("fk_region_parent_id_region"), "region", schema="ledger", type_="foreignkey")
-    op.create_foreign_key(op.f("fk_region_parent_id_region"), "region", "region", ["parent_id"], ["id"])
-    op.drop_constraint(
-        op.f("fk_refresh_token_session_id_auth_session"), "refresh_token", schema="ledger", type_="foreignkey"
-    )
-    op.create_foreign_key(
-        op.f("fk_refresh_token_session_id_auth_session"), "refresh_token", "auth_session", ["session_id"], ["id"]
-    )
-    op.drop_constraint(
-        op.f("fk_auth_session_user_id_user_account"), "auth_session", schema="ledger", type_="foreignkey"
-    )
-    op.create_foreign_key(
-        op.f("fk_auth_session_user_id_user_account"), "auth_session", "user_account", ["user_id"], ["id"]
-    )
-    op.drop_constraint(op.f("fk_api_token_owner_id_user_account"), "api_token", schema="ledger", type_="foreignkey")
-    op.create_foreign_key(op.f("fk_api_token_owner_id_user_account"), "api_token", "user_account", ["owner_id"], ["id"])
     op.drop_table("evidence_blob", schema="ledger")
     op.drop_index(op.f("ix_ledger_evidence_file_repayment_id"), table_name="evidence_file", schema="ledger")
     op.drop_index(op.f("ix_ledger_evidence_file_item_id"), table_name="evidence_file", schema="ledger")
