@@ -67,8 +67,8 @@ def audit_router(model: type) -> APIRouter:
             if region.count("/") <= 2
             else model.region_path.startswith(region, autoescape=True)
         )
-        if "auditor" not in principal.roles:
-            # audit_admin alone: the administrators' actions on identity objects.
+        if not principal.can("audit:read_all"):
+            # audit:read_admin alone (audit_admin): the administrators' actions on identity objects.
             query = query.where(
                 or_(
                     model.object_type.in_(ADMIN_OBJECT_TYPES),

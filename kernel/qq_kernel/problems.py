@@ -140,6 +140,10 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     out = []
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ())]
+        # Body fields are named as the form names them ("amount", "creditor.uscc"); query and
+        # path parameters keep their prefix ("query.page_size") so they are not mistaken for fields.
+        if loc[:1] == ["body"] and len(loc) > 1:
+            loc = loc[1:]
         field = ".".join(loc) or "body"
         kind = err.get("type", "invalid")
         message = _PYDANTIC_MESSAGES.get(kind)

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from qq_kernel.problems import PROBLEM_JSON
 from qq_kernel.request_id import REQUEST_ID_HEADER, accept_or_generate
 
+LOOPBACK = ("127.0.0.1", "::1")
 SPA_MISSING = """<!doctype html><meta charset="utf-8"><title>清欠平台</title>
 <p>前端尚未构建：请运行 <code>make run</code>（会自动构建）或 <code>make frontend</code>。</p>"""
 
@@ -48,6 +49,10 @@ class Gateway:
             await self._lifespan(receive, send)
             return
         path = scope.get("path", "")
+        if path.startswith("/api/") and path.endswith("/metrics") and (scope.get("client") or ("",))[0] not in LOOPBACK:
+            # As nginx in split mode: metrics are for a local scraper, not published to the network.
+            await self._unknown_api(scope, send)
+            return
         for prefix, app in self.services:
             if path == prefix or path.startswith(prefix + "/"):
                 await app(scope, receive, send)

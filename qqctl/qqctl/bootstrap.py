@@ -21,8 +21,11 @@ async def _with_session(url: str, fn: Callable[..., Awaitable[T]], **kwargs) -> 
         await engine.dispose()
 
 
-async def first_start(url: str) -> identity_bootstrap.Bootstrapped:
-    return await _with_session(url, identity_bootstrap.first_start)
+async def first_start(url: str, region_tree: str | None = None) -> identity_bootstrap.Bootstrapped:
+    """``region_tree`` (QQ_REGION_TREE) names the deployment's regions, e.g.
+    ``44:广东省/4408:湛江市/440825:徐闻县``; without it the fictional demo county is used."""
+    kwargs = {"tree": region_tree} if region_tree else {}
+    return await _with_session(url, identity_bootstrap.first_start, **kwargs)
 
 
 async def load_demo(url: str):

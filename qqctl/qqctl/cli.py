@@ -53,7 +53,7 @@ def _service_secret(path: Path) -> str:
     return value
 
 
-def prepare(database: str | None = None) -> Platform:
+def prepare(database: str | None = None, *, reset_role_passwords: bool = False) -> Platform:
     """Database server (embedded unless DATABASE_URL), provisioning and migrations."""
     data = data_dir()
     embedded_server = None
@@ -64,12 +64,14 @@ def prepare(database: str | None = None) -> Platform:
         embedded_server = embedded.start(data / "pg")
         admin_url = embedded.admin_url(embedded_server)
     database = database or os.environ.get("QQ_DATABASE_NAME", "qingqian")
-    dbs = asyncio.run(provision(admin_url, database, secrets_file=data / "db-roles.json"))
+    dbs = asyncio.run(
+        provision(admin_url, database, secrets_file=data / "db-roles.json", reset_passwords=reset_role_passwords)
+    )
     for spec in SERVICES:
         migrations.upgrade(spec.migrations_dir, dbs[spec.key].owner_url, spec.key)
         log.info("migrated", extra={"service": spec.name})
     platform = Platform(admin_url, dbs, _service_secret(data / "service-secret"), embedded_server)
-    boot = asyncio.run(bootstrap.first_start(dbs["ledger"].runtime_url))
+    boot = asyncio.run(bootstrap.first_start(dbs["ledger"].runtime_url, os.environ.get("QQ_REGION_TREE")))
     if boot.admin_password:
         print(
             "\n首次启动：已创建管理员 / first start, administrator created\n"
@@ -126,7 +128,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         "",
     ]
     print("\n".join(banner), flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None, proxy_headers=False)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_config=None, proxy_headers=False)
+    finally:
+        # uvicorn re-raises SIGTERM after its shutdown; stop the embedded server on the way out.
+        if platform.embedded is not None:
+            platform.embedded.cleanup()
     return 0
 
 
@@ -146,17 +153,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_create_admin(args: argparse.Namespace) -> int:
     platform = prepare()
-    password = asyncio.run(
-        bootstrap.create_admin(
-            platform.databases["ledger"].runtime_url, username=args.username, roles=args.roles.split(",")
+    try:
+        password = asyncio.run(
+            bootstrap.create_admin(
+                platform.databases["ledger"].runtime_url, username=args.username, roles=args.roles.split(",")
+            )
         )
-    )
+    except ValueError as exc:
+        print(f"create-admin: {exc}", file=sys.stderr)
+        return 2
     print(f"administrator {args.username} created; one-time password (shown once): {password}")
     return 0
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    prepare()
+    prepare(reset_role_passwords=args.reset_role_passwords)
     print("migrations applied for: " + ", ".join(s.name for s in SERVICES))
     return 0
 
@@ -207,7 +218,13 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--roles", default="security_admin", help="comma-separated roles")
     admin.set_defaults(func=cmd_create_admin)
 
-    sub.add_parser("migrate", help="provision and migrate").set_defaults(func=cmd_migrate)
+    mig = sub.add_parser("migrate", help="provision and migrate")
+    mig.add_argument(
+        "--reset-role-passwords",
+        action="store_true",
+        help="set new passwords for existing service roles (then restart every service)",
+    )
+    mig.set_defaults(func=cmd_migrate)
 
     con = sub.add_parser("contracts", help="export OpenAPI contracts")
     con.add_argument("--out", default=str(ROOT / "contracts"))

@@ -56,7 +56,13 @@ def _load_passwords(path: Path | None) -> dict[str, str]:
     return {}
 
 
-async def provision(admin_url: str, database: str, *, secrets_file: Path | None = None) -> dict[str, ServiceDatabase]:
+class ProvisionError(RuntimeError):
+    pass
+
+
+async def provision(
+    admin_url: str, database: str, *, secrets_file: Path | None = None, reset_passwords: bool = False
+) -> dict[str, ServiceDatabase]:
     if not _IDENT.match(database):
         raise ValueError(f"database name {database!r} must be a lower-case identifier")
     passwords = _load_passwords(secrets_file)
@@ -66,8 +72,14 @@ async def provision(admin_url: str, database: str, *, secrets_file: Path | None 
             await admin.execute(f'CREATE DATABASE "{database}"')
         for spec in SERVICES:
             for role in role_names(database, spec.key):
-                password = passwords.setdefault(role, secrets.token_urlsafe(24))
                 exists = await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
+                if exists and role not in passwords and secrets_file is not None and not reset_passwords:
+                    # Silently setting a new password would cut off every running replica.
+                    raise ProvisionError(
+                        f"role {role} exists but its password is not in {secrets_file}: restore that file, "
+                        "or run with --reset-role-passwords and restart every service with the new URLs"
+                    )
+                password = passwords.setdefault(role, secrets.token_urlsafe(24))
                 verb = "ALTER" if exists else "CREATE"
                 await admin.execute(
                     f"{verb} ROLE \"{role}\" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '{password}'"

@@ -65,7 +65,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "personal_data:read",
         }
     ),
-    Role.auditor: frozenset({"ledger:read", "complaints:read", "notify:read", "org:read", "audit:read", "tokens:own"}),
+    Role.auditor: frozenset(
+        {"ledger:read", "complaints:read", "notify:read", "org:read", "audit:read", "audit:read_all", "tokens:own"}
+    ),
     Role.court: frozenset({"ledger:read_judicial", "ledger:court_record", "org:read"}),
     Role.security_admin: frozenset({"org:read", "org:manage", "users:manage", "roles:manage", "tokens:manage"}),
     Role.audit_admin: frozenset({"org:read", "audit:read", "audit:read_admin"}),

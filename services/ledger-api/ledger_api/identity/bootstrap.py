@@ -3,6 +3,7 @@ administrator, whose random one-time password is printed once. There is no defau
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -10,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.identity import passwords, service
 from ledger_api.identity.models import Region, Unit, User
+from ledger_api.identity.schemas import USERNAME_PATTERN
+from qq_kernel.auth.principal import Role
 
 # code:name/code:name/... from the top of the tree down to the deployment's own level.
 DEFAULT_REGION_TREE = "99:示范省/9901:示范市/990121:海澄县"
@@ -82,10 +85,15 @@ async def first_start(
 
 async def create_admin(session: AsyncSession, *, username: str, unit_id: str, roles: list[str]) -> str:
     """``qqctl create-admin``: an administrator with a one-time password (printed once)."""
+    unknown = sorted(set(roles) - set(Role.__members__))
+    if unknown:
+        raise ValueError(f"unknown roles: {', '.join(unknown)} (known: {', '.join(Role.__members__)})")
+    if not re.fullmatch(USERNAME_PATTERN, username):
+        raise ValueError("username: 3-64 letters, digits, '_', '.' or '-'")
     unit = await session.get(Unit, unit_id)
     if unit is None:
         raise ValueError(f"unit {unit_id} does not exist")
-    if await session.scalar(select(User.id).where(User.username == username)):
+    if await session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
         raise ValueError(f"username {username} is taken")
     password = passwords.one_time_password()
     user = User(

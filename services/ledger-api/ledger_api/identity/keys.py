@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jose import jwk
@@ -17,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.identity.models import SigningKey
 from qq_kernel.auth.jwt import ACCESS_TOKEN_SECONDS, ALGORITHM
+
+log = logging.getLogger("ledger_api.keys")
 
 # A new key is published this long before it starts signing, so every verifier's JWKS cache
 # (refetched on an unknown kid anyway) has seen it.
@@ -49,6 +52,14 @@ def new_key(service_secret: str, *, signing_from: datetime) -> SigningKey:
     )
 
 
+def _readable(key: SigningKey, service_secret: str) -> bool:
+    try:
+        private_pem(key, service_secret)
+    except InvalidToken:
+        return False
+    return True
+
+
 def private_pem(key: SigningKey, service_secret: str) -> str:
     return _fernet(service_secret).decrypt(key.private_pem_encrypted.encode()).decode()
 
@@ -75,6 +86,13 @@ async def current_signing_key(session: AsyncSession) -> SigningKey | None:
 
 async def ensure_key(session: AsyncSession, service_secret: str) -> SigningKey:
     key = await current_signing_key(session)
+    if key is not None and not _readable(key, service_secret):
+        # SERVICE_SECRET changed (or was restored wrongly): this key can no longer sign. Retire it
+        # and start a new one; tokens it signed stay verifiable until they expire.
+        log.warning("signing key %s cannot be decrypted with the current SERVICE_SECRET; replacing it", key.kid)
+        key.retired_at = datetime.now(UTC)
+        await session.flush()
+        key = None
     if key is None:
         key = new_key(service_secret, signing_from=datetime.now(UTC) - timedelta(seconds=1))
         session.add(key)

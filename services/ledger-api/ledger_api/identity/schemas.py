@@ -146,7 +146,7 @@ class UserOut(BaseModel):
 
 
 class UserCreated(UserOut):
-    one_time_password: str = Field(description="仅显示一次的初始密码；首次登录须修改")
+    one_time_password: str | None = Field(description="仅显示一次的初始密码；首次登录须修改（对接账号没有密码）")
 
 
 class PasswordReset(BaseModel):

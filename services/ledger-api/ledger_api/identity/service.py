@@ -40,6 +40,8 @@ IP_FAILURES_PER_WINDOW = 30
 IDLE_TIMEOUT = timedelta(minutes=30)
 REFRESH_LIFETIME = timedelta(hours=12)
 ACTIVITY_WRITE_EVERY = timedelta(seconds=60)
+# The same words for a wrong password and an unknown user: no telling which usernames exist.
+BAD_CREDENTIALS = f"用户名或密码错误；连续 {LOCKOUT_FAILURES} 次错误将锁定 15 分钟"
 SERVICE_TOKEN_SECONDS = 15 * 60
 API_TOKEN_PREFIX = "qq_"
 
@@ -155,7 +157,12 @@ async def login(
         passwords.verify_password(None, password)  # same work as a real check: no username probing by timing
         await _record_login(session, username=username, user=None, request=request, result="unknown_user")
         await session.commit()
-        raise ProblemError(401, code="invalid_credentials", detail="用户名或密码错误")
+        raise ProblemError(401, code="invalid_credentials", title="用户名或密码错误", detail=BAD_CREDENTIALS)
+    if user.kind == "integration":
+        # No password to try: refused before any check, so it never counts towards a lockout.
+        await _record_login(session, username=username, user=user, request=request, result="disabled")
+        await session.commit()
+        raise ProblemError(403, code="integration_account", detail="对接账号不能交互式登录，请使用 API 令牌")
     if user.locked_until and user.locked_until > t:
         await _record_login(session, username=username, user=user, request=request, result="locked")
         await session.commit()
@@ -194,20 +201,11 @@ async def login(
                 423, code="account_locked", detail=f"密码错误次数过多，账户已锁定至 {_local(user.locked_until)}"
             )
         await session.commit()
-        raise ProblemError(
-            401,
-            code="invalid_credentials",
-            detail=f"用户名或密码错误（再错 {LOCKOUT_FAILURES - failures} 次将锁定 15 分钟）",
-        )
+        raise ProblemError(401, code="invalid_credentials", title="用户名或密码错误", detail=BAD_CREDENTIALS)
     if not user.active:
         await _record_login(session, username=username, user=user, request=request, result="disabled")
         await session.commit()
         raise ProblemError(403, code="account_disabled", detail="账户已停用")
-    if user.kind == "integration":
-        await _record_login(session, username=username, user=user, request=request, result="disabled")
-        await session.commit()
-        raise ProblemError(403, code="integration_account", detail="对接账号不能交互式登录，请使用 API 令牌")
-
     user.locked_until = None
     auth_session = AuthSession(user_id=user.id, ip=ip, user_agent=request.headers.get("user-agent", "")[:300])
     session.add(auth_session)
@@ -528,12 +526,13 @@ async def create_user(
     phone: str | None,
     roles: list[str],
     kind: str,
-) -> tuple[User, str]:
+) -> tuple[User, str | None]:
     check_role_grant(principal, roles)
     unit = await scoped_unit(session, principal, unit_id)
     if await session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
         raise field_error("username", f"登录名 {username} 已被使用", "duplicate")
-    otp = passwords.one_time_password()
+    # Integration accounts never log in: no password, only API tokens.
+    otp = passwords.one_time_password() if kind == "person" else None
     user = User(
         username=username,
         display_name=display_name,
@@ -542,8 +541,8 @@ async def create_user(
         phone=phone,
         roles=roles,
         kind=kind,
-        password_hash=passwords.hash_password(otp) if kind == "person" else None,
-        must_change_password=True,
+        password_hash=passwords.hash_password(otp) if otp else None,
+        must_change_password=otp is not None,
     )
     session.add(user)
     await session.flush()
@@ -566,10 +565,10 @@ async def update_user(
 ) -> User:
     before = user_snapshot(user)
     if "roles" in changes and changes["roles"] is not None:
+        if user.id == principal.user_id and set(changes["roles"]) != set(user.roles):
+            raise ProblemError(409, code="own_roles", detail="不能修改自己的角色（三员分立：须由另一名管理员操作）")
         # Removing a role is a grant decision too: both old and new sets must be within reach.
         check_role_grant(principal, sorted(set(changes["roles"]) ^ set(user.roles)))
-        if user.id == principal.user_id and "security_admin" in user.roles and "security_admin" not in changes["roles"]:
-            raise ProblemError(409, code="self_demotion", detail="不能撤销自己的安全管理员角色")
         user.roles = changes["roles"]
     if changes.get("unit_id"):
         unit = await scoped_unit(session, principal, changes["unit_id"])
