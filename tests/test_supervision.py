@@ -76,7 +76,7 @@ async def test_key_case_interview_and_notice(client, worlds, world):
 
 
 async def test_candidate_from_complaint_confirmed_into_the_ledger(client, worlds, world, platform_db):
-    office, ho, _ = await _office_and_operator(client, worlds, world)
+    _, ho, _ = await _office_and_operator(client, worlds, world)
     r = await client.post(
         "/api/ledger/auth/token",
         data={
@@ -127,7 +127,7 @@ async def test_candidate_from_complaint_confirmed_into_the_ledger(client, worlds
 
 
 async def test_overdue_interest_follows_repayments(client, worlds, world):
-    office, ho, h = await _office_and_operator(client, worlds, world)
+    _, ho, h = await _office_and_operator(client, worlds, world)
     item = await make_debt(client, h, world, principal="100000.00", due_date="2026-01-31")
     url = f"/api/ledger/items/{item['id']}"
     r = (await client.get(f"{url}/interest", params={"as_of": "2026-03-31"}, headers=h)).json()
