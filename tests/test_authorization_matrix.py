@@ -30,6 +30,12 @@ PUBLIC_ROUTES = {
     ("POST", "/api/ledger/auth/token"),
 }
 SCOPES = ("own_unit", "other_unit", "other_region")
+# Routes where seeing the item is not enough: weekly updates are written by the item's own
+# responsible unit (or person), so a region-wide role gets 403 on another unit's item.
+UNIT_BOUND_ROUTES = {
+    ("POST", "/api/ledger/items/{item_id}/weekly-updates"),
+    ("PATCH", "/api/ledger/items/{item_id}/weekly-updates/{update_id}"),
+}
 
 
 @dataclass(frozen=True)
@@ -136,6 +142,24 @@ async def matrix_world(client, worlds, world, platform_db):
             headers=bearer(service_token),
         )
         assert r_candidate.status_code == 201, r_candidate.text
+        r_plan = await client.put(
+            f"/api/ledger/items/{item['id']}/plan",
+            json={"installments": [{"due_date": "2099-06-30", "amount": item["outstanding"]}]},
+            headers=h,
+        )
+        assert r_plan.status_code == 201, r_plan.text
+        r_weekly = await client.post(
+            f"/api/ledger/items/{item['id']}/weekly-updates",
+            json={"progress": "已约谈债务人", "paid_this_week": "0.00", "next_step": "督促付款"},
+            headers=h,
+        )
+        assert r_weekly.status_code == 201, r_weekly.text
+        r_reclass = await client.post(
+            f"/api/ledger/items/{item['id']}/reclassify-disputed",
+            json={"reason": "对结算金额有异议", "route": "mediation"},
+            headers=h,
+        )
+        assert r_reclass.status_code == 201, r_reclass.text
         objects[scope] = {
             "user_id": target.id,
             "unit_id": unit.id,
@@ -147,6 +171,9 @@ async def matrix_world(client, worlds, world, platform_db):
             "key_case_id": r_case.json()["id"],
             "notice_id": r_notice.json()["id"],
             "candidate_id": r_candidate.json()["id"],
+            "installment_id": r_plan.json()["installments"][0]["id"],
+            "update_id": r_weekly.json()["id"],
+            "reclassification_id": r_reclass.json()["id"],
         }
     return world, objects
 
@@ -181,6 +208,9 @@ async def test_authorization_matrix(client, worlds, matrix_world, gateway, role)
             elif params and not all(_visible(p, role, scope) for p in params):
                 expected = "404 (out of scope)"
                 ok = r.status_code == 404
+            elif (method, template) in UNIT_BOUND_ROUTES and scope != "own_unit":
+                expected = "403 (not the responsible unit)"
+                ok = r.status_code == 403
             else:
                 expected = "allowed"
                 ok = r.status_code not in (401, 403, 404) and r.status_code < 500

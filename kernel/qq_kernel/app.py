@@ -20,6 +20,7 @@ from qq_kernel.metrics import ServiceMetrics
 from qq_kernel.middleware import RequestContextMiddleware
 from qq_kernel.problems import PROBLEM_RESPONSES, install_problem_handlers
 from qq_kernel.settings import ServiceSettings
+from qq_kernel.whoami import whoami_router
 
 Hook = Callable[[FastAPI], Awaitable[None]]
 
@@ -92,6 +93,7 @@ def create_service_app(
         )
     )
     app.include_router(metrics.router(prefix, PUBLIC))
+    app.include_router(whoami_router(prefix, settings.service_name))
     for router in routers:
         app.include_router(router, prefix=prefix)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name, metrics=metrics)

@@ -8,11 +8,14 @@ from fastapi import FastAPI
 from ledger_api.audit.models import AuditLog
 from ledger_api.candidates.router import router as candidates_router
 from ledger_api.config import PREFIX, Settings
+from ledger_api.flags.router import router as flags_router
 from ledger_api.identity.router import ROUTERS as IDENTITY_ROUTERS
 from ledger_api.identity.service import LocalAuthenticator
 from ledger_api.ledger.interest_router import router as interest_router
 from ledger_api.ledger.router import ROUTERS as LEDGER_ROUTERS
+from ledger_api.plans.router import router as plans_router
 from ledger_api.supervision.router import router as supervision_router
+from ledger_api.weekly.router import router as weekly_router
 from qq_kernel.app import create_service_app
 from qq_kernel.audit_api import audit_router
 from qq_kernel.migrations import migrations_dir_of
@@ -34,6 +37,9 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
             interest_router,
             supervision_router,
             candidates_router,
+            plans_router,
+            weekly_router,
+            flags_router,
             audit_router(AuditLog),
         ],
         make_authenticator=LocalAuthenticator,

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.audit.models import AuditLog
 from ledger_api.config import SERVICE_NAME
+from ledger_api.flags import service as flags
+from ledger_api.flags.schemas import FlagKind
 from ledger_api.ledger import schemas, service
 from ledger_api.ledger.dependencies import (
     read_ledger,
@@ -174,6 +176,8 @@ class ItemFilters:
         q: str | None = Query(None, max_length=64, description="拖欠主体、债权企业或合同名称片段，或台账编号"),
         debtor_id: str | None = Query(None),
         creditor_id: str | None = Query(None),
+        flag: FlagKind | None = Query(None, description="有该类在预警的明细"),
+        no_update_weeks: int | None = Query(None, ge=1, le=104, description="连续至少 N 个完整 ISO 周未更新周进展"),
     ) -> None:
         self.values = {
             "unit_id": unit_id,
@@ -185,6 +189,8 @@ class ItemFilters:
             "q": q,
             "debtor_id": debtor_id,
             "creditor_id": creditor_id,
+            "flag": flag,
+            "no_update_weeks": no_update_weeks,
         }
 
 
@@ -224,6 +230,7 @@ async def create_item(
     principal: Principal = Depends(write_ledger),
 ) -> schemas.ItemDetail:
     item = await service.create_item(session, principal=principal, request=request, body=body)
+    await flags.after_item_change(session, item)
     await session.commit()
     return await _detail(session, principal, item.id, response)
 
@@ -264,6 +271,7 @@ async def update_item(
     if "funding_lines" in changes and changes["funding_lines"] is not None:
         changes["funding_lines"] = [fl.model_dump() for fl in body.funding_lines]
     await service.update_item(session, principal=principal, request=request, item=item, changes=changes)
+    await flags.after_item_change(session, item)
     await session.commit()
     return await _detail(session, principal, item.id, response)
 
@@ -278,6 +286,7 @@ async def void_item(
     principal: Principal = Depends(write_ledger),
 ) -> schemas.ItemDetail:
     await service.void_item(session, principal=principal, request=request, item=item, reason=body.reason)
+    await flags.after_item_change(session, item)
     await session.commit()
     return await _detail(session, principal, item.id, response)
 
@@ -292,6 +301,7 @@ async def write_off_item(
 ) -> schemas.ItemDetail:
     """销账: only when outstanding is exactly zero and every repayment is verified with evidence."""
     await service.write_off(session, principal=principal, request=request, item=item)
+    await flags.after_item_change(session, item)
     await session.commit()
     return await _detail(session, principal, item.id, response)
 
@@ -333,6 +343,7 @@ async def report_repayment(
     principal: Principal = Depends(write_ledger),
 ) -> schemas.RepaymentOut:
     repayment = await service.report_repayment(session, principal=principal, request=request, item=item, body=body)
+    await flags.after_item_change(session, item)
     await session.commit()
     return await _repayment_out(session, repayment)
 
@@ -349,6 +360,7 @@ async def verify_repayment(
 ) -> schemas.RepaymentOut:
     repayment = await service.load_repayment(session, item, repayment_id)
     await service.verify_repayment(session, principal=principal, request=request, item=item, repayment=repayment)
+    await flags.after_item_change(session, item)
     await session.commit()
     return await _repayment_out(session, repayment)
 
@@ -368,6 +380,7 @@ async def reject_repayment(
     await service.reject_repayment(
         session, principal=principal, request=request, item=item, repayment=repayment, reason=body.reason
     )
+    await flags.after_item_change(session, item)
     await session.commit()
     return await _repayment_out(session, repayment)
 
@@ -390,6 +403,7 @@ async def reverse_repayment(
     reversal = await service.reverse_repayment(
         session, principal=principal, request=request, item=item, repayment=repayment, reason=body.reason
     )
+    await flags.after_item_change(session, item)
     await session.commit()
     return await _repayment_out(session, reversal)
 
@@ -405,6 +419,7 @@ async def add_adjustment(
     principal: Principal = Depends(verify_ledger),
 ):
     adjustment = await service.add_adjustment(session, principal=principal, request=request, item=item, body=body)
+    await flags.after_item_change(session, item)
     await session.commit()
     return adjustment
 
@@ -477,6 +492,7 @@ async def upload_evidence(
             "purpose": purpose,
         },
     )
+    await flags.after_item_change(session, item)
     await session.commit()
     return evidence
 

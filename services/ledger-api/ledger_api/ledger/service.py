@@ -3,7 +3,7 @@ its audit row, in one transaction (应清尽清、应清真清、账实相符)."
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from fastapi import Request
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.audit.models import AuditLog
 from ledger_api.config import SERVICE_NAME
+from ledger_api.flags.models import RedFlag
 from ledger_api.identity.models import Region, Unit, User
 from ledger_api.ledger import schemas
 from ledger_api.ledger.models import (
@@ -23,6 +24,8 @@ from ledger_api.ledger.models import (
     FundingLine,
     Repayment,
 )
+from ledger_api.weekly.models import WeeklyUpdate
+from ledger_api.weekly.rules import WEEKLY_STATUSES, local_midnight, stale_cutoff
 from qq_kernel import audit
 from qq_kernel.auth.principal import Principal
 from qq_kernel.auth.scope import in_scope, scope_clause
@@ -576,6 +579,9 @@ def list_query(
     q: str | None = None,
     creditor_id: str | None = None,
     debtor_id: str | None = None,
+    flag: str | None = None,
+    no_update_weeks: int | None = None,
+    today: date | None = None,
 ) -> Select:
     query = (
         select(ArrearsItem, Debtor.name, Debtor.type, Creditor.name)
@@ -602,6 +608,23 @@ def list_query(
         query = query.where(ArrearsItem.creditor_id == creditor_id)
     if debtor_id:
         query = query.where(ArrearsItem.debtor_id == debtor_id)
+    if flag:
+        query = query.where(
+            select(RedFlag.id)
+            .where(RedFlag.item_id == ArrearsItem.id, RedFlag.kind == flag, RedFlag.cleared_at.is_(None))
+            .exists()
+        )
+    if no_update_weeks:
+        # Same count as the no_weekly_update flag (weekly/rules.py): complete weeks since the
+        # latest update, or since the week the item was entered.
+        cutoff = stale_cutoff(today or date.today(), no_update_weeks)
+        query = query.where(
+            ArrearsItem.status.in_(WEEKLY_STATUSES),
+            ArrearsItem.created_at < local_midnight(cutoff + timedelta(days=7)),
+            ~select(WeeklyUpdate.id)
+            .where(WeeklyUpdate.item_id == ArrearsItem.id, WeeklyUpdate.week_start > cutoff)
+            .exists(),
+        )
     if q:
         like = f"%{q}%"
         query = query.where(

@@ -1,4 +1,4 @@
-"""Supervision (key cases, interviews, notices) and off-ledger candidates. Next: ledger_0005 (plans, weekly updates, red flags).
+"""Supervision (key cases, interviews, notices) and off-ledger candidates.
 
 Revision ID: ledger_0004
 Revises: ledger_0003

@@ -1,0 +1,117 @@
+"""Browser tests in real Chromium (Debian's package, driven by playwright-core): the SPA served
+by the all-in-one process over this session's database. Screenshots are kept under
+test-artifacts/ (and frontend/e2e/artifacts/)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from qqctl.services import SERVICES
+from tests import procs
+from tests.world import login
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("processes")]
+ROOT = Path(__file__).resolve().parents[1]
+FRONTEND = ROOT / "frontend"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def spa_server(platform_db, tmp_path_factory):
+    if not (FRONTEND / "dist" / "index.html").exists():
+        pytest.fail("frontend/dist is missing: `make test` builds it (or run `make frontend`)")
+    if not (FRONTEND / "node_modules").exists():
+        pytest.fail("frontend/node_modules is missing: `make test` installs it")
+    port = procs.free_port()
+    env = {"LOG_LEVEL": "WARNING"}
+    for spec in SERVICES:
+        db = platform_db.databases[spec.key]
+        env[f"{spec.env_prefix}DATABASE_URL"] = db.runtime_url
+        env[f"{spec.env_prefix}SERVICE_SECRET"] = platform_db.service_secret
+        env[f"{spec.env_prefix}GATEWAY_URL"] = f"http://127.0.0.1:{port}"
+        env[f"{spec.env_prefix}ENVIRONMENT"] = "test"
+    log = tmp_path_factory.mktemp("spa") / "server.log"
+    proc = subprocess.Popen(
+        [str(Path(os.sys.executable).parent / "qqctl"), "serve", "--port", str(port)],
+        env={**os.environ, **env},
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+    )
+    try:
+        procs.wait_http(f"http://127.0.0.1:{port}/api/ledger/readyz", proc=proc, timeout=60)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        procs.stop([proc])
+
+
+def run_node(script: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        ["node", "--test", "--test-reporter=spec", script],
+        cwd=FRONTEND,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    for png in (FRONTEND / "e2e" / "artifacts").glob("*.png"):
+        shutil.copy(png, ARTIFACTS / png.name)
+    return result
+
+
+async def test_smoke_home_page(spa_server, client, worlds, world):
+    user = await worlds.user(world, roles=["office_admin"], unit=world.office)
+    result = await asyncio.to_thread(
+        run_node, "e2e/smoke.mjs", {"BASE_URL": spa_server, "QQ_USER": user.username, "QQ_PASSWORD": "Qq-test-Passw0rd"}
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert (FRONTEND / "e2e" / "artifacts" / "home.png").stat().st_size > 10_000
+
+
+async def test_identity_flow_and_api_token_from_a_script(spa_server, client, worlds, world):
+    one_time = "Start-Pass-2026"
+    admin = await worlds.user(
+        world, roles=["security_admin", "office_admin"], unit=world.office, must_change=True, password=one_time
+    )
+    new_username = f"e2e{world.tag}op"
+    env = {
+        "BASE_URL": spa_server,
+        "QQ_ADMIN_USER": admin.username,
+        "QQ_ADMIN_PASSWORD": one_time,
+        "QQ_NEW_PASSWORD": "Changed-Pass-2026!",
+        "QQ_UNIT_NAME": world.unit_a.name,
+        "QQ_NEW_USERNAME": new_username,
+    }
+    result_file = FRONTEND / "e2e" / "artifacts" / "identity-result.json"
+    result_file.unlink(missing_ok=True)
+    result = await asyncio.to_thread(run_node, "e2e/identity.mjs", env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for png in ("login.png", "users.png"):
+        assert (ARTIFACTS / png).stat().st_size > 10_000, png
+    outcome = json.loads(result_file.read_text())
+    assert outcome["new_user"] == new_username
+
+    # The user created in the browser exists and must change the password it was given.
+    tokens = await login(client, new_username, outcome["new_user_password"], ip=world.client_ip)
+    assert tokens["must_change_password"] is True
+
+    # The API token made in the browser works from a script against complaint-api.
+    script = await asyncio.to_thread(
+        subprocess.run,
+        ["curl", "-sS", "-H", f"Authorization: Bearer {outcome['token']}", f"{spa_server}/api/complaints/whoami"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert script.returncode == 0, script.stderr
+    whoami = json.loads(script.stdout)
+    assert whoami["service"] == "complaint-api" and whoami["kind"] == "api_token"
+    assert whoami["username"] == admin.username and whoami["permissions"] == ["complaints:read"]
