@@ -11,7 +11,7 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 from starlette.exceptions import HTTPException
-from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -32,7 +32,8 @@ class SpaFiles(StaticFiles):
         except HTTPException as exc:
             if exc.status_code == 404 and "." not in path.rsplit("/", 1)[-1]:
                 return FileResponse(Path(self.directory) / "index.html")
-            raise
+            # A missing asset (/favicon.ico, an old bundle name) is a plain 404, as nginx answers.
+            return PlainTextResponse("Not Found", status_code=exc.status_code)
 
 
 class Gateway:

@@ -5,6 +5,11 @@
 // shortly before expiry or after a 401, but only while the user has been active (mouse,
 // keyboard, touch) within the server's idle timeout (30 minutes); otherwise the session ends
 // with 登录已超时，请重新登录.
+//
+// Several tabs: a tab opened from a link starts with a copy of sessionStorage, i.e. the same
+// refresh token. Were both to rotate it, the server would see a reuse and end the session, so
+// tabs of one server session (the token's `sid`) refresh one at a time (Web Locks, where the
+// browser offers them) and hand each other the new tokens (BroadcastChannel).
 import { computed, ref } from 'vue'
 import { defineStore } from 'pinia'
 import { setAuthBridge } from '@/api/auth'
@@ -49,6 +54,58 @@ interface Stored extends Tokens {
   lastActivity: number
 }
 
+type TabMessage =
+  | { type: 'tokens'; sid: string; tokens: Tokens }
+  | { type: 'ended'; sid: string; reason: SessionEndReason }
+  | { type: 'activity'; sid: string; at: number }
+
+/** The server session id (`sid` claim) of an access token; null when it cannot be read. */
+export function sessionIdOf(accessToken: string): string | null {
+  try {
+    const payload = accessToken.split('.')[1] ?? ''
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '='))
+    const sid: unknown = JSON.parse(json).sid
+    return typeof sid === 'string' ? sid : null
+  } catch {
+    return null
+  }
+}
+
+/** Runs `task` while holding a browser-wide lock (Web Locks; secure contexts only), else directly. */
+function withLock<T>(name: string, task: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined
+  return locks ? (locks.request(name, task) as Promise<T>) : task()
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+// The fingerprint of the refresh token last rotated by any tab (localStorage is shared by the
+// tabs; a fingerprint of a spent token reveals nothing usable).
+const ROTATED_KEY = 'qq.rotated'
+
+function fingerprint(token: string): string {
+  let hash = 0x811c9dc5 // FNV-1a, 32 bit
+  for (let i = 0; i < token.length; i++) hash = Math.imul(hash ^ token.charCodeAt(i), 0x01000193)
+  return (hash >>> 0).toString(16)
+}
+
+function markRotated(token: string | null) {
+  try {
+    if (token) localStorage.setItem(ROTATED_KEY, fingerprint(token))
+    else localStorage.removeItem(ROTATED_KEY)
+  } catch {
+    // no localStorage: the lock and the broadcast still cover most cases
+  }
+}
+
+function wasRotated(token: string): boolean {
+  try {
+    return localStorage.getItem(ROTATED_KEY) === fingerprint(token)
+  } catch {
+    return false
+  }
+}
+
 function readStorage(): Stored | null {
   try {
     const raw = sessionStorage.getItem(STORAGE_KEY)
@@ -85,6 +142,31 @@ export const useSessionStore = defineStore('session', () => {
   let refreshing: Promise<boolean> | null = null
   let endedHandler: ((reason: SessionEndReason) => void) | null = null
   let lastPersist = 0
+  const channel = typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel('qq.session') : null
+
+  const currentSid = () => (tokens.value ? sessionIdOf(tokens.value.accessToken) : null)
+
+  function tell(message: TabMessage) {
+    channel?.postMessage(message)
+  }
+
+  if (channel) {
+    channel.onmessage = (event: MessageEvent<TabMessage>) => {
+      const message = event.data
+      const sid = currentSid()
+      if (!sid || message?.sid !== sid) return // another login, or none here
+      if (message.type === 'tokens' && message.tokens.expiresAt >= (tokens.value?.expiresAt ?? 0)) {
+        tokens.value = { ...message.tokens }
+        persist()
+      } else if (message.type === 'activity') {
+        // The user works in another tab of this session: this one is not idle either.
+        lastActivity.value = Math.max(lastActivity.value, message.at)
+      } else if (message.type === 'ended') {
+        clear()
+        endedHandler?.(message.reason)
+      }
+    }
+  }
 
   // ------------------------------------------------------------ persistence
 
@@ -135,7 +217,11 @@ export const useSessionStore = defineStore('session', () => {
 
   function touch() {
     lastActivity.value = Date.now()
-    if (tokens.value && lastActivity.value - lastPersist > 10_000) persist()
+    if (tokens.value && lastActivity.value - lastPersist > 10_000) {
+      persist()
+      const sid = currentSid()
+      if (sid) tell({ type: 'activity', sid, at: lastActivity.value })
+    }
   }
 
   // ------------------------------------------------------------ login, refresh, logout
@@ -166,24 +252,43 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   async function doRefresh(): Promise<boolean> {
-    const refreshToken = tokens.value?.refreshToken
-    if (!refreshToken) {
+    const wanted = tokens.value?.refreshToken
+    const sid = currentSid()
+    if (!wanted) {
       end('timeout')
       return false
     }
-    try {
-      setTokens(await refreshGrant(refreshToken))
-      return true
-    } catch (err) {
-      // A network hiccup is not the end of the session; any answer from the server is.
-      if (!(err instanceof ApiError && err.status === 0)) end('timeout')
-      return false
-    }
+    return withLock(`qq.refresh.${sid ?? 'tab'}`, async () => {
+      const refreshToken = tokens.value?.refreshToken
+      // Another tab of this session rotated the token while we waited: use its tokens.
+      if (refreshToken !== wanted) return Boolean(refreshToken)
+      if (wasRotated(refreshToken)) {
+        // Spent by another tab just now; its new tokens are on their way over the channel.
+        for (let i = 0; i < 100 && tokens.value?.refreshToken === refreshToken; i++) await sleep(20)
+        return Boolean(tokens.value) && tokens.value?.refreshToken !== refreshToken
+      }
+      markRotated(refreshToken)
+      try {
+        setTokens(await refreshGrant(refreshToken))
+        if (sid && tokens.value) {
+          tell({ type: 'tokens', sid, tokens: { ...tokens.value } })
+          await sleep(50) // let the other tabs take the new tokens before they may refresh
+        }
+        return true
+      } catch (err) {
+        // A network hiccup is not the end of the session; any answer from the server is.
+        if (err instanceof ApiError && err.status === 0) markRotated(null)
+        else end('timeout')
+        return false
+      }
+    })
   }
 
   /** Ends the session on the server (best effort) and here. */
   async function logout(): Promise<void> {
     const token = tokens.value?.accessToken
+    const sid = currentSid()
+    if (sid) tell({ type: 'ended', sid, reason: 'logout' })
     clear()
     if (token) await logoutRequest(token).catch(() => undefined)
     endedHandler?.('logout')
@@ -193,6 +298,8 @@ export const useSessionStore = defineStore('session', () => {
   function end(reason: SessionEndReason) {
     if (!tokens.value) return
     const token = tokens.value.accessToken
+    const sid = currentSid()
+    if (sid) tell({ type: 'ended', sid, reason })
     clear()
     void logoutRequest(token).catch(() => undefined)
     endedHandler?.(reason)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatDate, formatMoney } from './format'
+import { formatDate, formatDateTime, formatDateTimeShort, formatMoney } from './format'
 
 describe('formatMoney', () => {
   it.each([
@@ -72,4 +72,17 @@ describe('formatDate', () => {
       expect(() => formatDate(input)).toThrow(RangeError)
     },
   )
+})
+
+describe('formatDateTime', () => {
+  it('shows an instant in Beijing time with the time of day', () => {
+    expect(formatDateTime('2024-01-16T06:05:09Z')).toBe('2024年1月16日 14:05:09')
+    expect(formatDateTime('2024-12-31T16:00:00.123456+00:00')).toBe('2025年1月1日 00:00:00')
+    expect(formatDateTimeShort('2024-01-16T06:05:09Z')).toBe('2024年1月16日 14:05')
+  })
+
+  it('is empty for null and leaves non-dates alone', () => {
+    expect(formatDateTime(null)).toBe('')
+    expect(formatDateTime('not a date')).toBe('not a date')
+  })
 })

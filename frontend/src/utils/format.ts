@@ -120,3 +120,8 @@ export function formatDateTime(iso: string | null | undefined): string {
   const p = beijingParts(instant)
   return `${Number(p.year)}年${Number(p.month)}月${Number(p.day)}日 ${p.hour}:${p.minute}:${p.second}`
 }
+
+/** Like formatDateTime without the seconds: '2024年1月16日 14:30' (narrow table columns). */
+export function formatDateTimeShort(iso: string | null | undefined): string {
+  return formatDateTime(iso).replace(/:\d{2}$/, '')
+}
