@@ -59,6 +59,7 @@ def service_settings(platform: TestPlatform, spec, **overrides):
         service_secret=platform.service_secret,
         environment="test",
         trust_proxy_headers=True,  # tests choose their client address (lockout and IP limits)
+        scheduled_jobs=False,  # tests run jobs themselves, on the day they choose
         **overrides,
     )
 

@@ -37,6 +37,7 @@ def spa_server(platform_db, tmp_path_factory):
         env[f"{spec.env_prefix}SERVICE_SECRET"] = platform_db.service_secret
         env[f"{spec.env_prefix}GATEWAY_URL"] = f"http://127.0.0.1:{port}"
         env[f"{spec.env_prefix}ENVIRONMENT"] = "test"
+        env[f"{spec.env_prefix}SCHEDULED_JOBS"] = "false"
     log = tmp_path_factory.mktemp("spa") / "server.log"
     proc = subprocess.Popen(
         [str(Path(os.sys.executable).parent / "qqctl"), "serve", "--port", str(port)],

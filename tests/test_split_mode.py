@@ -30,10 +30,10 @@ def split_gateway(platform_db, tmp_path_factory):
                 db = platform_db.databases[spec.key]
                 env = {
                     f"{spec.env_prefix}DATABASE_URL": db.runtime_url,
-                    f"{spec.env_prefix}MIGRATION_DATABASE_URL": db.owner_url,
                     f"{spec.env_prefix}SERVICE_SECRET": platform_db.service_secret,
                     f"{spec.env_prefix}ENVIRONMENT": "test",
                     f"{spec.env_prefix}TRUST_PROXY_HEADERS": "true",
+                    f"{spec.env_prefix}SCHEDULED_JOBS": "false",
                 }
                 proc = procs.start_uvicorn(spec.factory_path, port, env, work / f"{spec.key}-{n}.log")
                 started.append(proc)

@@ -34,6 +34,8 @@ class ServiceSettings(BaseSettings):
     # Take the client address from X-Real-IP (set by our nginx). Only behind the gateway:
     # in all-in-one mode a client could otherwise choose its own address.
     trust_proxy_headers: bool = False
+    # Background jobs (red-flag evaluation, escalations) in this process; replicas take turns.
+    scheduled_jobs: bool = True
     # Identity (issued by ledger-api, verified everywhere).
     jwt_issuer: str = "qingqian-ledger"
     jwt_audience: str = "qingqian"

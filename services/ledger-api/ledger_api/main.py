@@ -9,6 +9,7 @@ from ledger_api.audit.models import AuditLog
 from ledger_api.candidates.router import router as candidates_router
 from ledger_api.config import PREFIX, Settings
 from ledger_api.flags.router import router as flags_router
+from ledger_api.flags.scheduled import evaluate_all
 from ledger_api.identity.router import ROUTERS as IDENTITY_ROUTERS
 from ledger_api.identity.service import LocalAuthenticator
 from ledger_api.ledger.interest_router import router as interest_router
@@ -19,6 +20,7 @@ from ledger_api.weekly.router import router as weekly_router
 from qq_kernel.app import create_service_app
 from qq_kernel.audit_api import audit_router
 from qq_kernel.migrations import migrations_dir_of
+from qq_kernel.scheduler import Job, scheduler_hooks
 
 MIGRATIONS_DIR = migrations_dir_of(__file__)
 
@@ -43,5 +45,16 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
             audit_router(AuditLog),
         ],
         make_authenticator=LocalAuthenticator,
+        on_startup=[start_jobs],
+        on_shutdown=[stop_jobs],
         http_transport=http_transport,
     )
+
+
+async def _evaluate_flags(app: FastAPI) -> dict[str, int]:
+    return await evaluate_all(app.state.session_factory)
+
+
+# Time-based red flags (a week without update, an installment falling due) appear without anyone
+# touching the item: re-evaluate every hour; the evaluation is idempotent.
+start_jobs, stop_jobs = scheduler_hooks(Job("ledger.flags.evaluate", 3600, _evaluate_flags))
