@@ -397,3 +397,18 @@ async def test_first_start_creates_admin_with_random_one_time_password(admin_url
         assert second.admin_password is None, "the admin is created once"
     finally:
         await drop(admin_url, name)
+
+
+async def test_token_list_shows_owner_and_filters_mine(client, worlds, world):
+    admin = await worlds.user(world, roles=["security_admin"], unit=world.office)
+    integration = await worlds.user(world, roles=["integration"], unit=world.office, kind="integration")
+    h = bearer((await login(client, admin.username, ip=world.client_ip))["access_token"])
+    theirs = await client.post(
+        "/api/ledger/tokens",
+        json={"name": "平台", "scopes": ["complaints:intake"], "owner_id": integration.id},
+        headers=h,
+    )
+    assert theirs.status_code == 201
+    listed = (await client.get("/api/ledger/tokens", headers=h)).json()["items"]
+    assert [(t["owner_username"], t["name"]) for t in listed] == [(integration.username, "平台")]
+    assert (await client.get("/api/ledger/tokens", params={"mine": True}, headers=h)).json()["total"] == 0

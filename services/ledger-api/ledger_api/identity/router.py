@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.identity import keys, schemas, service
@@ -117,15 +118,16 @@ async def me(
     )
 
 
-@auth_router.get("/roles", name="roles", dependencies=[Depends(require("org:read"))])
-async def roles() -> dict:
+@auth_router.get("/roles", name="roles", response_model=schemas.RolesOut, dependencies=[Depends(require("org:read"))])
+async def roles() -> schemas.RolesOut:
     """Roles, their Chinese names and their permissions (the SPA shows and the docs explain these)."""
-    return {
-        "roles": [
-            {"code": role.value, "label": label, "permissions": service.all_role_permissions()[role.value]}
+    permissions = service.all_role_permissions()
+    return schemas.RolesOut(
+        roles=[
+            schemas.RoleOut(code=role.value, label=label, permissions=permissions[role.value])
             for role, label in ROLE_LABELS_ZH.items()
         ]
-    }
+    )
 
 
 @auth_router.post("/introspect", name="introspect", response_model=schemas.Introspection)
@@ -365,19 +367,26 @@ async def list_tokens(
     principal: Principal = Depends(use_tokens),
     params: PageParams = Depends(),
     include_revoked: bool = False,
+    mine: bool = Query(False, description="只看本人名下的令牌（安全管理员默认看到本区域全部）"),
 ) -> Page[schemas.ApiTokenOut]:
     """The caller's own tokens; a security administrator sees every token in its region."""
-    if principal.can("tokens:manage"):
-        query = select(ApiToken).where(
-            scope_clause(principal, unit_col=ApiToken.unit_id, region_col=ApiToken.region_path)
-        )
+    query = select(ApiToken, User.username, User.display_name).join(User, User.id == ApiToken.owner_id)
+    if principal.can("tokens:manage") and not mine:
+        query = query.where(scope_clause(principal, unit_col=ApiToken.unit_id, region_col=ApiToken.region_path))
     else:
-        query = select(ApiToken).where(ApiToken.owner_id == principal.user_id)
+        query = query.where(ApiToken.owner_id == principal.user_id)
     if not include_revoked:
         query = query.where(ApiToken.revoked_at.is_(None))
-    rows, total = await paginate(session, query.order_by(ApiToken.created_at.desc()), params)
+    query = query.order_by(ApiToken.created_at.desc())
+    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = (await session.execute(query.limit(params.page_size).offset(params.offset))).all()
     return Page(
-        items=[schemas.ApiTokenOut.model_validate(r) for r in rows],
+        items=[
+            schemas.ApiTokenOut.model_validate(token).model_copy(
+                update={"owner_username": username, "owner_display_name": display_name}
+            )
+            for token, username, display_name in rows
+        ],
         total=total,
         page=params.page,
         page_size=params.page_size,
@@ -418,6 +427,8 @@ async def list_login_events(
     params: PageParams = Depends(),
     username: str | None = Query(None, max_length=64),
     result: str | None = Query(None, max_length=16),
+    since: datetime | None = Query(None, description="起始时间（含）"),
+    until: datetime | None = Query(None, description="截止时间（不含）"),
 ) -> Page[schemas.LoginEventOut]:
     """登录日志 of the caller's region (attempts on unknown usernames carry no region: shown to
     administrators of the top of the tree only)."""
@@ -429,6 +440,10 @@ async def list_login_events(
         query = query.where(LoginEvent.username == username)
     if result:
         query = query.where(LoginEvent.result == result)
+    if since:
+        query = query.where(LoginEvent.occurred_at >= since)
+    if until:
+        query = query.where(LoginEvent.occurred_at < until)
     rows, total = await paginate(session, query.order_by(LoginEvent.occurred_at.desc(), LoginEvent.id.desc()), params)
     return Page(
         items=[schemas.LoginEventOut.model_validate(r) for r in rows],

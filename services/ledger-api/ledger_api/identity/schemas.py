@@ -173,6 +173,8 @@ class ApiTokenOut(BaseModel):
     id: str
     name: str
     owner_id: str
+    owner_username: str | None = None
+    owner_display_name: str | None = None
     created_by: str
     scopes: list[str]
     created_at: datetime
@@ -183,6 +185,16 @@ class ApiTokenOut(BaseModel):
 
 class ApiTokenCreated(ApiTokenOut):
     token: str = Field(description="仅显示一次；请妥善保存")
+
+
+class RoleOut(BaseModel):
+    code: str
+    label: str
+    permissions: list[str]
+
+
+class RolesOut(BaseModel):
+    roles: list[RoleOut]
 
 
 class LoginEventOut(BaseModel):
