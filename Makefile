@@ -47,10 +47,10 @@ check-contracts: venv
 	$(BIN)/qqctl contracts --check
 
 lint: venv
-	$(BIN)/ruff check kernel services qqctl tests bench
+	$(BIN)/ruff check .
 
 test: venv system-deps frontend
-	$(BIN)/ruff check kernel services qqctl tests bench
+	$(BIN)/ruff check .
 	$(BIN)/qqctl contracts --check
 	cd frontend && npm run test:unit
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
