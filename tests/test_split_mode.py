@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 
 import httpx
 import pytest
@@ -74,14 +75,23 @@ def test_request_id_crosses_nginx_and_reaches_the_service_log(split_gateway):
     assert r.status_code == 404
     assert r.headers["content-type"].startswith("application/problem+json")
     assert r.headers["x-request-id"] == "split-trace-42" == r.json()["request_id"]
-    service_log = (work / "complaint-0.log").read_text(encoding="utf-8")
-    lines = [json.loads(line) for line in service_log.splitlines() if "split-trace-42" in line]
-    assert any(line["request_id"] == "split-trace-42" and line["status"] == 404 for line in lines), service_log[-2000:]
+    # The access line is written once the response has gone out: give the process a moment.
+    deadline = time.monotonic() + 10
+    while True:
+        service_log = (work / "complaint-0.log").read_text(encoding="utf-8")
+        lines = [json.loads(line) for line in service_log.splitlines() if "split-trace-42" in line]
+        if any(line["request_id"] == "split-trace-42" and line["status"] == 404 for line in lines):
+            break
+        assert time.monotonic() < deadline, service_log[-2000:]
+        time.sleep(0.1)
     # nginx mints an id when the caller sends none, and the service echoes it.
     r = httpx.post(f"{base}/api/notify/healthz")
     assert r.status_code == 405 and r.json()["code"] == "method_not_allowed"
     assert len(r.headers["x-request-id"]) == 32
-    assert r.headers["x-request-id"] in (work / "nginx" / "access.log").read_text()
+    deadline = time.monotonic() + 10
+    while r.headers["x-request-id"] not in (work / "nginx" / "access.log").read_text():
+        assert time.monotonic() < deadline, "nginx logs the id it minted"
+        time.sleep(0.1)
 
 
 def test_unknown_api_and_spa_fallback(split_gateway):
