@@ -15,7 +15,8 @@ import pytest
 
 from qqctl.services import SERVICES
 from tests import procs
-from tests.world import login
+from tests.ledger_helpers import PDF, make_debt
+from tests.world import PASSWORD, bearer, login
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("processes")]
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,3 +117,34 @@ async def test_identity_flow_and_api_token_from_a_script(spa_server, client, wor
     whoami = json.loads(script.stdout)
     assert whoami["service"] == "complaint-api" and whoami["kind"] == "api_token"
     assert whoami["username"] == admin.username and whoami["permissions"] == ["complaints:read"]
+
+
+async def test_clerk_week_in_the_browser(spa_server, client, worlds, world, tmp_path):
+    """Issue 4: a unit operator files the weekly update and reports a repayment with evidence;
+    the office verifies it and writes the item off — all by clicking, in Chromium."""
+    operator = await worlds.user(world, roles=["unit_operator"], unit=world.unit_a)
+    office = await worlds.user(world, roles=["office_admin"], unit=world.office)
+    h = bearer((await login(client, operator.username, ip=world.client_ip))["access_token"])
+    item = await make_debt(client, h, world, principal="50000.00", unit=world.unit_a, responsible_person_id=operator.id)
+    pdf = tmp_path / "银行回单.pdf"
+    pdf.write_bytes(PDF)
+    env = {
+        "BASE_URL": spa_server,
+        "QQ_OPERATOR_USER": operator.username,
+        "QQ_OPERATOR_PASSWORD": PASSWORD,
+        "QQ_OFFICE_USER": office.username,
+        "QQ_OFFICE_PASSWORD": PASSWORD,
+        "QQ_ITEM_LEDGER_NO": item["ledger_no"],
+        "QQ_EVIDENCE_PDF": str(pdf),
+    }
+    result = await asyncio.to_thread(run_node, "e2e/ledger.mjs", env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for png in ("ledger-list.png", "item.png", "written-off.png"):
+        assert (ARTIFACTS / png).stat().st_size > 10_000, png
+    # What the browser did is what the ledger holds.
+    final = (await client.get(f"/api/ledger/items/{item['id']}", headers=h)).json()
+    assert final["status"] == "written_off" and final["outstanding"] == "0.00"
+    updates = (await client.get(f"/api/ledger/items/{item['id']}/weekly-updates", headers=h)).json()
+    assert len(updates) == 1
+    repayments = (await client.get(f"/api/ledger/items/{item['id']}/repayments", headers=h)).json()
+    assert [(r["status"], r["evidence_count"]) for r in repayments] == [("verified", 1)]

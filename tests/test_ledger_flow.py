@@ -186,3 +186,25 @@ async def test_creditor_contact_masked_unless_revealed_and_logged(client, worlds
     assert (await client.get(f"/api/ledger/creditors/{item['creditor_id']}?reveal=true", headers=h)).status_code == 403
     full = (await client.get(f"/api/ledger/creditors/{item['creditor_id']}?reveal=true", headers=hl)).json()
     assert full["contact_phone"] == "13812345678"
+
+
+async def test_reversal_reopens_a_cleared_item(client, worlds, world):
+    office = await worlds.user(world, roles=["office_admin"], unit=world.office)
+    ho = bearer((await login(client, office.username, ip=world.client_ip))["access_token"])
+    item = await make_debt(client, ho, world, principal="100.00", unit=world.office)
+    rep = await report_with_receipt(client, ho, item["id"], "100.00")
+    await client.post(f"/api/ledger/items/{item['id']}/repayments/{rep['id']}/verify", headers=ho)
+    assert (await client.get(f"/api/ledger/items/{item['id']}", headers=ho)).json()["status"] == "claimed_cleared"
+    r = await client.post(
+        f"/api/ledger/items/{item['id']}/repayments/{rep['id']}/reverse", json={"reason": "回单金额有误"}, headers=ho
+    )
+    assert r.status_code == 201
+    after = (await client.get(f"/api/ledger/items/{item['id']}", headers=ho)).json()
+    assert after["status"] == "resolving" and after["outstanding"] == "100.00"
+
+
+async def test_a_zero_agreed_rate_is_refused(client, worlds, world):
+    operator = await worlds.user(world, roles=["unit_operator"])
+    h = bearer((await login(client, operator.username, ip=world.client_ip))["access_token"])
+    r = await client.post("/api/ledger/items", json={"agreed_daily_rate": "0"}, headers=h)
+    assert r.status_code == 422 and "agreed_daily_rate" in [e["field"] for e in r.json()["errors"]]

@@ -102,6 +102,20 @@ async def test_candidate_from_complaint_confirmed_into_the_ledger(client, worlds
     assert (await client.post("/api/ledger/candidates", json=body, headers=ho)).status_code == 403
     pending = (await client.get("/api/ledger/candidates", headers=ho)).json()
     assert [c["id"] for c in pending["items"]] == [candidate["id"]]
+    r = await client.post(
+        f"/api/ledger/candidates/{candidate['id']}/confirm",
+        json={
+            "debtor_uscc": "",
+            "debtor_type": "soe",
+            "creditor_uscc": None,
+            "creditor_size": "small",
+            "procurement_type": "goods",
+            "responsible_unit_id": world.unit_a.id,
+            "contract_name": "合同",
+        },
+        headers={**ho, "If-Match": f'W/"{candidate["version"]}"'},
+    )
+    assert r.status_code == 422 and {e["field"] for e in r.json()["errors"]} >= {"debtor_uscc", "creditor_uscc"}
     confirm = {
         "debtor_uscc": uscc(),
         "debtor_type": "platform_company",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -34,7 +35,8 @@ async def load_demo(url: str):
 
 async def create_admin(url: str, *, username: str, roles: list[str]) -> str:
     async def _create(session, **kw):
-        boot = await identity_bootstrap.first_start(session)
+        tree = os.environ.get("QQ_REGION_TREE")
+        boot = await identity_bootstrap.first_start(session, **({"tree": tree} if tree else {}))
         return await identity_bootstrap.create_admin(session, unit_id=boot.office.id, **kw)
 
     return await _with_session(url, _create, username=username, roles=roles)

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import secrets
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from pathlib import Path
 from qq_kernel import migrations
 from qq_kernel.logging import configure_logging
 from qqctl import bootstrap, contracts, nginx
-from qqctl.provision import ServiceDatabase, provision
+from qqctl.provision import ProvisionError, ServiceDatabase, provision
 from qqctl.services import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -143,6 +144,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         "",
     ]
     print("\n".join(banner), flush=True)
+    # uvicorn re-raises SIGTERM once it has shut down; with this handler in place that becomes a
+    # SystemExit, so the `finally` below still stops the embedded PostgreSQL.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_config=None, proxy_headers=False)
     finally:
@@ -237,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     mig.add_argument(
         "--reset-role-passwords",
         action="store_true",
-        help="set new passwords for existing service roles (then restart every service)",
+        help="give service roles whose password is not in db-roles.json a new one (then restart every service)",
     )
     mig.set_defaults(func=cmd_migrate)
 
@@ -257,7 +261,11 @@ def main(argv: list[str] | None = None) -> int:
     ngx.set_defaults(func=cmd_nginx_config)
 
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except ProvisionError as exc:
+        print(f"qqctl: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -4,18 +4,12 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ledger_api.ledger.schemas import CreditorSize, DebtorType, ProcurementType
+from ledger_api.ledger.schemas import CreditorSize, DebtorType, ProcurementType, check_uscc
 from qq_kernel.money import Money, PositiveMoney
-from qq_kernel.uscc import UsccError, validate_uscc
 
 
 def _optional_uscc(value: str | None) -> str | None:
-    if value in (None, ""):
-        return None
-    try:
-        return validate_uscc(value)
-    except UsccError as exc:
-        raise ValueError(str(exc)) from exc
+    return None if value in (None, "") else check_uscc(value)
 
 
 class CandidateIn(BaseModel):
@@ -72,8 +66,8 @@ class CandidateConfirm(BaseModel):
     contract_name: str = Field(min_length=2, max_length=300)
     due_date: date | None = None
 
-    _d = field_validator("debtor_uscc")(_optional_uscc)
-    _c = field_validator("creditor_uscc")(_optional_uscc)
+    _d = field_validator("debtor_uscc")(check_uscc)
+    _c = field_validator("creditor_uscc")(check_uscc)
 
 
 class CandidateReject(BaseModel):

@@ -402,7 +402,13 @@ async def create_token(
 ) -> schemas.ApiTokenCreated:
     row, token = await service.create_api_token(session, principal=principal, request=request, **body.model_dump())
     await session.commit()
-    return schemas.ApiTokenCreated(**schemas.ApiTokenOut.model_validate(row).model_dump(), token=token)
+    owner = await session.get(User, row.owner_id)
+    return schemas.ApiTokenCreated(
+        **schemas.ApiTokenOut.model_validate(row).model_dump(exclude={"owner_username", "owner_display_name"}),
+        owner_username=owner.username,
+        owner_display_name=owner.display_name,
+        token=token,
+    )
 
 
 @tokens_router.post("/{token_id}/revoke", name="revoke_token", response_model=schemas.ApiTokenOut)

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from qq_kernel.money import Money, NonNegativeMoney, PositiveMoney
 from qq_kernel.uscc import UsccError, validate_uscc
@@ -20,11 +21,12 @@ RepaymentMethod = Literal["bank_transfer", "commercial_bill", "other"]
 ItemStatus = Literal["open", "resolving", "claimed_cleared", "written_off", "void"]
 
 
-def _uscc(value: str) -> str:
+def check_uscc(value: str) -> str:
     try:
         return validate_uscc(value)
     except UsccError as exc:
-        raise ValueError(str(exc)) from exc
+        # The checker's own reason code (check, charset, length...) reaches the client.
+        raise PydanticCustomError(f"uscc_{exc.code}", str(exc)) from exc
 
 
 class DebtorIn(BaseModel):
@@ -33,7 +35,7 @@ class DebtorIn(BaseModel):
     type: DebtorType
     supervising_unit_id: str
 
-    _uscc = field_validator("uscc")(_uscc)
+    _uscc = field_validator("uscc")(check_uscc)
 
 
 class DebtorOut(BaseModel):
@@ -54,7 +56,7 @@ class CreditorIn(BaseModel):
     contact_person: str | None = Field(default=None, max_length=64)
     contact_phone: str | None = Field(default=None, pattern=r"^[0-9\-+ ]{5,20}$")
 
-    _uscc = field_validator("uscc")(_uscc)
+    _uscc = field_validator("uscc")(check_uscc)
 
 
 class CreditorOut(BaseModel):
@@ -89,7 +91,9 @@ class ItemIn(BaseModel):
     delivery_date: date | None = None
     acceptance_date: date | None = None
     due_date: date | None = Field(default=None, description="合同约定付款期限")
-    agreed_daily_rate: Decimal | None = Field(default=None, ge=0, le=Decimal("0.01"), description="约定逾期日利率")
+    agreed_daily_rate: Decimal | None = Field(
+        default=None, gt=0, le=Decimal("0.01"), description="约定逾期日利率（小数，如万分之五填 0.0005）；未约定留空"
+    )
     responsible_unit_id: str
     responsible_person_id: str | None = None
     disputed: bool = False

@@ -30,7 +30,7 @@ from qq_kernel import audit
 from qq_kernel.auth.principal import Principal
 from qq_kernel.auth.scope import in_scope, scope_clause
 from qq_kernel.masking import mask_name, mask_phone
-from qq_kernel.money import ZERO
+from qq_kernel.money import ZERO, money_str
 from qq_kernel.problems import ProblemError, field_error
 
 OPEN_STATUSES = ("open", "resolving", "claimed_cleared")
@@ -338,7 +338,8 @@ def _recompute(item: ArrearsItem, *, verified_delta: Decimal = ZERO, adjustment_
     if item.status != "written_off":
         if outstanding == 0:
             item.status = "claimed_cleared"
-        elif item.status in ("open", "claimed_cleared") and (new_verified > 0 or new_adjust != 0):
+        elif item.status == "claimed_cleared" or (item.status == "open" and (new_verified > 0 or new_adjust != 0)):
+            # Money owed again (a reversal, an adjustment up): back to 化解中, never stuck as cleared.
             item.status = "resolving"
 
 
@@ -358,7 +359,9 @@ async def report_repayment(
     pending = await pending_claims(session, item.id)
     if body.amount + pending > item.outstanding:
         raise field_error(
-            "amount", f"还款金额加上待核实的 {pending} 元超过了未清偿金额 {item.outstanding} 元", "exceeds_outstanding"
+            "amount",
+            f"还款金额加上待核实的 {money_str(pending)} 元超过了未清偿金额 {item.outstanding} 元",
+            "exceeds_outstanding",
         )
     repayment = Repayment(
         item_id=item.id,
