@@ -70,6 +70,9 @@ def _visible(param: str, role: Role, scope: str) -> bool:
     if param == "token_id":
         # Tokens belong to people: others' tokens are visible only to token managers.
         return in_reach and "tokens:manage" in permissions_of({role.value})
+    if role == Role.court and param == "item_id":
+        # The court sees only disputed items on the judicial route; the matrix's items are undisputed.
+        return False
     if param in ("creditor_id", "candidate_id"):
         # Registries of the region (creditors; debts proposed by complaints): every unit of the county sees them.
         return scope != "other_region"

@@ -167,3 +167,32 @@ async def test_interest_without_due_date_uses_the_regulation(client, worlds, wor
     item = await make_debt(client, h, world, principal="10000.00", due_date=None)
     r = (await client.get(f"/api/ledger/items/{item['id']}/interest", headers=h)).json()
     assert r["amount"] is None and "无法计算" in r["rule"]
+
+
+async def test_court_sees_only_litigation_and_records_its_case(client, worlds, world):
+    _, ho, h = await _office_and_operator(client, worlds, world)
+    court = await worlds.user(world, roles=["court"], unit=world.office)
+    hc = bearer((await login(client, court.username, ip=world.client_ip))["access_token"])
+    plain = await make_debt(client, h, world)
+    lawsuit = await make_debt(client, h, world, disputed=True, dispute_route="litigation")
+    mediation = await make_debt(client, h, world, disputed=True, dispute_route="mediation")
+    listed = (await client.get("/api/ledger/items", headers=hc)).json()
+    assert [i["id"] for i in listed["items"]] == [lawsuit["id"]]
+    for other in (plain, mediation):
+        assert (await client.get(f"/api/ledger/items/{other['id']}", headers=hc)).status_code == 404
+    assert (await client.get("/api/ledger/debtors", headers=hc)).status_code == 403
+    r = await client.post(
+        f"/api/ledger/items/{lawsuit['id']}/court-record",
+        json={"court_case_no": "（2026）示0121执123号", "stage": "enforcement"},
+        headers=hc,
+    )
+    assert r.status_code == 200 and r.json()["court_stage"] == "enforcement"
+    assert (
+        await client.post(
+            f"/api/ledger/items/{lawsuit['id']}/court-record",
+            json={"court_case_no": "（2026）示0121执123号", "stage": "trial"},
+            headers=h,
+        )
+    ).status_code == 403
+    history = (await client.get(f"/api/ledger/items/{lawsuit['id']}/history", headers=ho)).json()
+    assert history[-1]["action"] == "item.court_recorded"

@@ -13,6 +13,9 @@ from qq_kernel.concurrency import check_if_match
 from qq_kernel.db import get_session
 
 read_ledger = require("ledger:read")
+# Items themselves are also readable by the court, on the judicial route only (see service.item_scope).
+read_items = require("ledger:read", "ledger:read_judicial", any_of=True)
+court_record = require("ledger:court_record")
 write_ledger = require("ledger:write")
 verify_ledger = require("ledger:verify")
 
@@ -20,6 +23,13 @@ verify_ledger = require("ledger:verify")
 async def readable_item(
     item_id: str, principal: Principal = Depends(read_ledger), session: AsyncSession = Depends(get_session)
 ) -> ArrearsItem:
+    return await service.load_item(session, principal, item_id)
+
+
+async def viewable_item(
+    item_id: str, principal: Principal = Depends(read_items), session: AsyncSession = Depends(get_session)
+) -> ArrearsItem:
+    """The item itself and its timeline: ledger readers, and the court on the judicial route."""
     return await service.load_item(session, principal, item_id)
 
 

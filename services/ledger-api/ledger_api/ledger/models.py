@@ -59,6 +59,7 @@ ITEM_STATUSES = {
     "written_off": "已销账",
     "void": "已作废",
 }
+COURT_STAGES = {"filed": "立案", "trial": "审理", "judgment": "判决", "enforcement": "执行", "closed": "结案"}
 REPAYMENT_METHODS = {"bank_transfer": "银行转账", "commercial_bill": "商业承兑汇票", "other": "其他"}
 REPAYMENT_STATUSES = {"reported": "待核实", "verified": "已核实", "rejected": "核实未通过"}
 
@@ -154,6 +155,7 @@ class ArrearsItem(Timestamps, Base):
     disputed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     dispute_route: Mapped[str | None] = mapped_column(String(16))
     court_case_no: Mapped[str | None] = mapped_column(String(64))
+    court_stage: Mapped[str | None] = mapped_column(String(16))  # COURT_STAGES, recorded by the court
     resolution_measures: Mapped[str | None] = mapped_column(Text)
     planned_clearance_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="open")

@@ -14,12 +14,15 @@ from ledger_api.flags import service as flags
 from ledger_api.flags.schemas import FlagKind
 from ledger_api.ledger import schemas, service
 from ledger_api.ledger.dependencies import (
+    court_record,
+    read_items,
     read_ledger,
     readable_item,
     verifiable_item,
     verify_ledger,
     versioned_verifiable_item,
     versioned_writable_item,
+    viewable_item,
     writable_item,
     write_ledger,
 )
@@ -197,7 +200,7 @@ class ItemFilters:
 @items_router.get("", name="list_items", response_model=Page[schemas.ItemOut])
 async def list_items(
     session: Session,
-    principal: Principal = Depends(read_ledger),
+    principal: Principal = Depends(read_items),
     params: PageParams = Depends(),
     filters: ItemFilters = Depends(),
     sort: ItemSort = "-created_at",
@@ -252,8 +255,8 @@ async def _detail(session: AsyncSession, principal: Principal, item_id: str, res
 async def get_item(
     response: Response,
     session: Session,
-    item: ArrearsItem = Depends(readable_item),
-    principal: Principal = Depends(read_ledger),
+    item: ArrearsItem = Depends(viewable_item),
+    principal: Principal = Depends(read_items),
 ) -> schemas.ItemDetail:
     return await _detail(session, principal, item.id, response)
 
@@ -291,6 +294,29 @@ async def void_item(
     return await _detail(session, principal, item.id, response)
 
 
+async def court_item(
+    item_id: str, principal: Principal = Depends(court_record), session: AsyncSession = Depends(get_session)
+) -> ArrearsItem:
+    return await service.load_item(session, principal, item_id, lock=True)
+
+
+@items_router.post("/{item_id}/court-record", name="record_court_case", response_model=schemas.ItemDetail)
+async def record_court_case(
+    body: schemas.CourtRecordIn,
+    request: Request,
+    response: Response,
+    session: Session,
+    item: ArrearsItem = Depends(court_item),
+    principal: Principal = Depends(court_record),
+) -> schemas.ItemDetail:
+    """For the court enforcement bureau: case number and stage of a debt on the judicial route."""
+    await service.record_court_case(
+        session, principal=principal, request=request, item=item, court_case_no=body.court_case_no, stage=body.stage
+    )
+    await session.commit()
+    return await _detail(session, principal, item.id, response)
+
+
 @items_router.post("/{item_id}/write-off", name="write_off_item", response_model=schemas.ItemDetail)
 async def write_off_item(
     request: Request,
@@ -307,7 +333,7 @@ async def write_off_item(
 
 
 @items_router.get("/{item_id}/history", name="item_history", response_model=list[schemas.HistoryEntry])
-async def item_history(session: Session, item: ArrearsItem = Depends(readable_item)) -> list[AuditLog]:
+async def item_history(session: Session, item: ArrearsItem = Depends(viewable_item)) -> list[AuditLog]:
     """The item's timeline, from the audit trail: who, when, what changed."""
     rows = await session.scalars(
         select(AuditLog)

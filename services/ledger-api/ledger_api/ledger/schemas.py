@@ -123,6 +123,13 @@ class ItemPatch(BaseModel):
     funding_lines: list[FundingLineIn] | None = None
 
 
+class CourtRecordIn(BaseModel):
+    court_case_no: str = Field(min_length=4, max_length=64, description="案号，如（2025）示0121民初1876号")
+    stage: Literal["filed", "trial", "judgment", "enforcement", "closed"] = Field(
+        description="阶段：立案、审理、判决、执行、结案"
+    )
+
+
 class VoidIn(BaseModel):
     reason: str = Field(min_length=4, max_length=500, description="作废原因")
 
@@ -152,6 +159,7 @@ class ItemOut(BaseModel):
     disputed: bool
     dispute_route: str | None
     court_case_no: str | None
+    court_stage: str | None = None
     resolution_measures: str | None
     planned_clearance_date: date | None
     status: str

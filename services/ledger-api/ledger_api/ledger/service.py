@@ -76,8 +76,15 @@ def registry_clause(principal: Principal, region_col):
     return region_col.startswith(principal.region_path or "/nowhere/", autoescape=True)
 
 
+JUDICIAL_ROUTES = ("litigation",)
+
+
 def item_scope(principal: Principal):
-    return scope_clause(principal, unit_col=ArrearsItem.responsible_unit_id, region_col=ArrearsItem.region_path)
+    scope = scope_clause(principal, unit_col=ArrearsItem.responsible_unit_id, region_col=ArrearsItem.region_path)
+    if not principal.can("ledger:read") and principal.can("ledger:read_judicial"):
+        # The court sees the disputed items on the judicial route (诉讼) of its region, nothing else.
+        return and_(scope, ArrearsItem.disputed.is_(True), ArrearsItem.dispute_route.in_(JUDICIAL_ROUTES))
+    return scope
 
 
 # ---------------------------------------------------------------- registry
@@ -297,6 +304,26 @@ async def update_item(
         request=request,
         before={k: v for k, v in before.items() if after.get(k) != v},
         after={k: v for k, v in after.items() if before.get(k) != v},
+    )
+    return item
+
+
+async def record_court_case(
+    session: AsyncSession, *, principal: Principal, request: Request, item: ArrearsItem, court_case_no: str, stage: str
+) -> ArrearsItem:
+    """The court enforcement bureau records its case number and the stage the case is at."""
+    _editable(item)
+    before = {"court_case_no": item.court_case_no, "court_stage": item.court_stage}
+    item.court_case_no, item.court_stage = court_case_no, stage
+    await session.flush()
+    await audit_item(
+        session,
+        item,
+        action="item.court_recorded",
+        principal=principal,
+        request=request,
+        before=before,
+        after={"court_case_no": court_case_no, "court_stage": stage},
     )
     return item
 
