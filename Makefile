@@ -59,5 +59,12 @@ test: venv system-deps frontend
 test-fast: venv
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow"
 
+# Province-scale benchmark (bench/README.md): generate 1,000,000 items, then measure the list
+# endpoint through nginx beside the same SQL run directly. Needs a PostgreSQL server (DATABASE_URL
+# or 127.0.0.1:5432) and a few GB of disk.
+bench: venv
+	$(BIN)/python -m bench.generate
+	$(BIN)/python -m bench.measure
+
 clean-data:
 	rm -rf .data

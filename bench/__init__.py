@@ -1,0 +1,1 @@
+"""Province-scale data set and load measurement of the ledger (see bench/README.md)."""
