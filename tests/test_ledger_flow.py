@@ -208,3 +208,17 @@ async def test_a_zero_agreed_rate_is_refused(client, worlds, world):
     h = bearer((await login(client, operator.username, ip=world.client_ip))["access_token"])
     r = await client.post("/api/ledger/items", json={"agreed_daily_rate": "0"}, headers=h)
     assert r.status_code == 422 and "agreed_daily_rate" in [e["field"] for e in r.json()["errors"]]
+
+
+async def test_list_count_stops_at_the_cap(client, worlds, world, monkeypatch):
+    from qq_kernel import pagination
+
+    operator = await worlds.user(world, roles=["unit_operator"])
+    h = bearer((await login(client, operator.username, ip=world.client_ip))["access_token"])
+    for _ in range(3):
+        await make_debt(client, h, world, principal="10.00")
+    page = (await client.get("/api/ledger/items", headers=h)).json()
+    assert (page["total"], page["total_exact"]) == (3, True)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)
+    page = (await client.get("/api/ledger/items", params={"page_size": 1}, headers=h)).json()
+    assert (page["total"], page["total_exact"], len(page["items"])) == (2, False, 1)

@@ -47,9 +47,20 @@ def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> A
         asyncpg_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
-        pool_pre_ping=True,
+        # No ping before every checkout (a round trip per request); recycle instead, and a dead
+        # connection fails one request, which the client retries.
+        pool_pre_ping=False,
+        pool_recycle=1800,
         # Times are stored as timestamptz and compared in UTC.
-        connect_args={"server_settings": {"timezone": "UTC", "application_name": "qingqian"}},
+        connect_args={
+            "server_settings": {
+                "timezone": "UTC",
+                "application_name": "qingqian",
+                # asyncpg prepares statements; a generic plan for a search term can be 1000× slower
+                # than the custom one (bench/README.md), so plan each execution for its values.
+                "plan_cache_mode": "force_custom_plan",
+            }
+        },
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Generic, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +18,7 @@ class Page(BaseModel, Generic[T]):
     total: int
     page: int
     page_size: int
+    total_exact: bool = Field(default=True, description="false: at least `total` rows match (counting stopped there)")
 
 
 class PageParams:
@@ -32,6 +33,18 @@ class PageParams:
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.page_size
+
+
+COUNT_CAP = 10_000
+
+
+async def capped_count(session: AsyncSession, query: Select, cap: int | None = None) -> tuple[int, bool]:
+    """Count up to ``cap`` rows: a list over a million rows answers "10,000+" in milliseconds
+    instead of counting them all on every page (bench/README.md)."""
+    cap = cap or COUNT_CAP
+    inner = query.order_by(None).limit(cap + 1).subquery()
+    n = int(await session.scalar(select(func.count()).select_from(inner)) or 0)
+    return (cap, False) if n > cap else (n, True)
 
 
 async def paginate(session: AsyncSession, query: Select, params: PageParams) -> tuple[list, int]:

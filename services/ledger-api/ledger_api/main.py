@@ -56,5 +56,8 @@ async def _evaluate_flags(app: FastAPI) -> dict[str, int]:
 
 
 # Time-based red flags (a week without update, an installment falling due) appear without anyone
-# touching the item: re-evaluate every hour; the evaluation is idempotent.
-start_jobs, stop_jobs = scheduler_hooks(Job("ledger.flags.evaluate", 3600, _evaluate_flags))
+# touching the item and change with the day: re-evaluate daily (idempotent; item changes evaluate
+# themselves at once). At province scale this item-by-item pass takes hours: see bench/README.md.
+start_jobs, stop_jobs = scheduler_hooks(
+    Job("ledger.flags.evaluate", 24 * 3600, _evaluate_flags, first_delay_seconds=300)
+)

@@ -133,6 +133,7 @@ class ArrearsItem(Timestamps, Base):
         Index("ix_arrears_item_debtor", "debtor_id"),
         Index("ix_arrears_item_creditor", "creditor_id"),
         Index("ix_arrears_item_created", "created_at", "id"),
+        Index("ix_arrears_item_outstanding", "outstanding", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)

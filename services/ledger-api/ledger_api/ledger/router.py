@@ -40,7 +40,7 @@ from qq_kernel.auth.principal import Principal
 from qq_kernel.concurrency import set_etag
 from qq_kernel.db import get_session
 from qq_kernel.files import MAX_EVIDENCE_BYTES, FileRejected, FileTooLarge, read_limited, sniff
-from qq_kernel.pagination import Page, PageParams, paginate
+from qq_kernel.pagination import Page, PageParams, capped_count, paginate
 from qq_kernel.problems import ProblemError
 
 registry_router = APIRouter(tags=["registry"])
@@ -208,11 +208,13 @@ async def list_items(
     query = service.list_query(principal, **filters.values).order_by(*_SORTS[sort])
     result = await session.execute(query.limit(params.page_size).offset(params.offset))
     rows = result.all()
-    from sqlalchemy import func
-
-    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total, exact = await capped_count(session, query.with_only_columns(ArrearsItem.id))
     return Page(
-        items=[service.item_out(r) for r in rows], total=int(total or 0), page=params.page, page_size=params.page_size
+        items=[service.item_out(r) for r in rows],
+        total=total,
+        total_exact=exact,
+        page=params.page,
+        page_size=params.page_size,
     )
 
 
