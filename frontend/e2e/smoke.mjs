@@ -80,6 +80,6 @@ test('deep link /ledger renders the SPA (history-mode fallback)', () =>
     await page.goto(new URL('/ledger', BASE_URL).href)
     await loginIfAsked(page, shell) // and back to /ledger
     await page.waitForURL((url) => url.pathname === '/ledger')
-    await page.getByTestId('coming-soon').waitFor()
-    assert.match(await page.title(), /^台账 - /)
+    await page.getByTestId('ledger-page').waitFor()
+    assert.match(await page.title(), /^台账明细 - /)
   }))

@@ -1,6 +1,8 @@
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import 'element-plus/dist/index.css'
+// Element Plus date pickers take their week from dayjs' locale: weeks start on Monday (ISO weeks, 周进展).
+import 'dayjs/locale/zh-cn'
 import './styles/page.css'
 import App from './App.vue'
 import { i18n } from './locales'

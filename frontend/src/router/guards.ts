@@ -9,6 +9,7 @@ import { i18n } from '@/locales'
 import { showProblem } from '@/api/problems'
 import { useSessionStore } from '@/stores/session'
 import { useDictionariesStore } from '@/stores/dictionaries'
+import { usePeopleStore } from '@/stores/people'
 import { menuRoutes, safeRedirect } from '.'
 
 function loginRoute(to: RouteLocationNormalized, reason?: string) {
@@ -56,6 +57,7 @@ export function installGuards(router: Router): void {
   // Logged out by the user, or the session timed out (idle, refresh refused).
   session.onEnded((reason) => {
     useDictionariesStore().reset()
+    usePeopleStore().reset()
     const current = router.currentRoute.value
     if (reason === 'timeout') {
       ElMessage({ type: 'warning', message: i18n.global.t('session.timedOut'), grouping: true, duration: 6000 })

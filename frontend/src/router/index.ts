@@ -15,6 +15,8 @@ declare module 'vue-router' {
     public?: boolean
     /** Not listed in the side menu. */
     hidden?: boolean
+    /** Side-menu entry to highlight for a page that has none (an item → 台账明细). */
+    activeMenu?: string
   }
 }
 
@@ -32,8 +34,46 @@ export const menuRoutes: RouteRecordRaw[] = [
   {
     path: 'ledger',
     name: 'ledger',
-    component: () => import('@/views/ledger/LedgerView.vue'),
+    component: () => import('@/views/ledger/LedgerSection.vue'),
     meta: { title: 'menu.ledger', icon: Document, permission: ['ledger:read', 'ledger:read_judicial'] },
+    children: [
+      {
+        path: '',
+        name: 'ledger-list',
+        component: () => import('@/views/ledger/LedgerListView.vue'),
+        meta: { title: 'menu.ledgerList' },
+      },
+      {
+        path: 'items/:id',
+        name: 'ledger-item',
+        component: () => import('@/views/ledger/ItemView.vue'),
+        meta: { title: 'menu.item', hidden: true, activeMenu: '/ledger' },
+      },
+      {
+        path: 'verification',
+        name: 'ledger-verification',
+        component: () => import('@/views/ledger/VerificationView.vue'),
+        meta: { title: 'menu.verification', permission: 'ledger:verify' },
+      },
+      {
+        path: 'weekly',
+        name: 'ledger-weekly',
+        component: () => import('@/views/ledger/WeeklyMissingView.vue'),
+        meta: { title: 'menu.weeklyMissing', permission: 'ledger:read' },
+      },
+      {
+        path: 'key-cases',
+        name: 'ledger-key-cases',
+        component: () => import('@/views/ledger/KeyCasesView.vue'),
+        meta: { title: 'menu.keyCases', permission: 'ledger:read' },
+      },
+      {
+        path: 'candidates',
+        name: 'ledger-candidates',
+        component: () => import('@/views/ledger/CandidatesView.vue'),
+        meta: { title: 'menu.candidates', permission: 'ledger:verify' },
+      },
+    ],
   },
   {
     path: 'complaints',
