@@ -12,6 +12,7 @@ from ledger_api.audit.models import AuditLog
 from ledger_api.candidates import schemas
 from ledger_api.candidates.models import CandidateItem
 from ledger_api.config import SERVICE_NAME
+from ledger_api.flags import service as flags
 from ledger_api.ledger import schemas as ledger_schemas
 from ledger_api.ledger import service as ledger
 from ledger_api.ledger.models import ArrearsItem, Creditor, Debtor
@@ -127,7 +128,9 @@ async def confirm(
     )
     candidate.status, candidate.item_id = "confirmed", item.id
     candidate.decided_by, candidate.decided_at = principal.user_id, datetime.now(UTC)
+    candidate.debtor_uscc, candidate.creditor_uscc = body.debtor_uscc, body.creditor_uscc
     await session.flush()
+    await flags.after_item_change(session, item)  # a new item is evaluated at once, like any other
     await _audit(
         session,
         candidate,

@@ -29,8 +29,11 @@ class Bootstrapped:
 
 
 async def ensure_region_tree(session: AsyncSession, tree: str = DEFAULT_REGION_TREE) -> Region:
+    parts = [p for p in tree.split("/") if p.strip()]
+    if not 1 <= len(parts) <= len(LEVELS) or any(":" not in p for p in parts):
+        raise ValueError(f"QQ_REGION_TREE must be 1 to 3 'code:name' parts joined by '/', e.g. {DEFAULT_REGION_TREE}")
     parent: Region | None = None
-    for level, part in zip(LEVELS, tree.split("/"), strict=False):
+    for level, part in zip(LEVELS, parts, strict=False):
         code, name = part.split(":", 1)
         region = await session.scalar(select(Region).where(Region.code == code))
         if region is None:
