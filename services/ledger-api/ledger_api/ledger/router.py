@@ -235,9 +235,15 @@ async def create_item(
     principal: Principal = Depends(write_ledger),
 ) -> schemas.ItemDetail:
     item = await service.create_item(session, principal=principal, request=request, body=body)
+    await _commit(session, item)
+    return await _detail(session, principal, item.id, response)
+
+
+async def _commit(session: AsyncSession, item: ArrearsItem) -> None:
+    """Every change to an item ends the same way: its red flags re-evaluated in the same
+    transaction, then one commit (nothing half-written)."""
     await flags.after_item_change(session, item)
     await session.commit()
-    return await _detail(session, principal, item.id, response)
 
 
 async def _detail(session: AsyncSession, principal: Principal, item_id: str, response: Response) -> schemas.ItemDetail:
@@ -276,8 +282,7 @@ async def update_item(
     if "funding_lines" in changes and changes["funding_lines"] is not None:
         changes["funding_lines"] = [fl.model_dump() for fl in body.funding_lines]
     await service.update_item(session, principal=principal, request=request, item=item, changes=changes)
-    await flags.after_item_change(session, item)
-    await session.commit()
+    await _commit(session, item)
     return await _detail(session, principal, item.id, response)
 
 
@@ -291,8 +296,7 @@ async def void_item(
     principal: Principal = Depends(write_ledger),
 ) -> schemas.ItemDetail:
     await service.void_item(session, principal=principal, request=request, item=item, reason=body.reason)
-    await flags.after_item_change(session, item)
-    await session.commit()
+    await _commit(session, item)
     return await _detail(session, principal, item.id, response)
 
 
@@ -329,8 +333,7 @@ async def write_off_item(
 ) -> schemas.ItemDetail:
     """销账: only when outstanding is exactly zero and every repayment is verified with evidence."""
     await service.write_off(session, principal=principal, request=request, item=item)
-    await flags.after_item_change(session, item)
-    await session.commit()
+    await _commit(session, item)
     return await _detail(session, principal, item.id, response)
 
 
@@ -371,8 +374,7 @@ async def report_repayment(
     principal: Principal = Depends(write_ledger),
 ) -> schemas.RepaymentOut:
     repayment = await service.report_repayment(session, principal=principal, request=request, item=item, body=body)
-    await flags.after_item_change(session, item)
-    await session.commit()
+    await _commit(session, item)
     return await _repayment_out(session, repayment)
 
 
@@ -388,8 +390,7 @@ async def verify_repayment(
 ) -> schemas.RepaymentOut:
     repayment = await service.load_repayment(session, item, repayment_id)
     await service.verify_repayment(session, principal=principal, request=request, item=item, repayment=repayment)
-    await flags.after_item_change(session, item)
-    await session.commit()
+    await _commit(session, item)
     return await _repayment_out(session, repayment)
 
 
@@ -408,8 +409,7 @@ async def reject_repayment(
     await service.reject_repayment(
         session, principal=principal, request=request, item=item, repayment=repayment, reason=body.reason
     )
-    await flags.after_item_change(session, item)
-    await session.commit()
+    await _commit(session, item)
     return await _repayment_out(session, repayment)
 
 
@@ -431,8 +431,7 @@ async def reverse_repayment(
     reversal = await service.reverse_repayment(
         session, principal=principal, request=request, item=item, repayment=repayment, reason=body.reason
     )
-    await flags.after_item_change(session, item)
-    await session.commit()
+    await _commit(session, item)
     return await _repayment_out(session, reversal)
 
 
@@ -447,8 +446,7 @@ async def add_adjustment(
     principal: Principal = Depends(verify_ledger),
 ):
     adjustment = await service.add_adjustment(session, principal=principal, request=request, item=item, body=body)
-    await flags.after_item_change(session, item)
-    await session.commit()
+    await _commit(session, item)
     return adjustment
 
 
@@ -520,8 +518,7 @@ async def upload_evidence(
             "purpose": purpose,
         },
     )
-    await flags.after_item_change(session, item)
-    await session.commit()
+    await _commit(session, item)
     return evidence
 
 
