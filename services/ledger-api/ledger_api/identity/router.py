@@ -25,7 +25,7 @@ from qq_kernel.auth.scope import scope_clause
 from qq_kernel.concurrency import check_if_match, set_etag
 from qq_kernel.db import get_session
 from qq_kernel.pagination import Page, PageParams, paginate
-from qq_kernel.problems import ProblemError, field_error
+from qq_kernel.problems import field_error
 
 auth_router = APIRouter(prefix="/auth", tags=["auth"])
 jwks_router = APIRouter(tags=["auth"])
@@ -460,5 +460,3 @@ async def list_login_events(
 
 
 ROUTERS = [auth_router, jwks_router, org_router, users_router, tokens_router, logs_router]
-
-__all__ = ["ROUTERS", "ProblemError"]
