@@ -11,10 +11,11 @@ from datetime import date, timedelta
 import httpx
 
 from ledger_api.flags.scheduled import evaluate_all
+from qq_kernel.clock import china_today
 from tests.ledger_helpers import PDF, make_debt, report_with_receipt, uscc
 from tests.world import World, bearer, login
 
-TODAY = date.today()
+TODAY = china_today()
 
 
 def day(offset: int) -> str:

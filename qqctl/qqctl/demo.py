@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import random
 from contextlib import AsyncExitStack
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
 import httpx
 
 from qq_kernel.auth.service_identity import client_secret_for
+from qq_kernel.clock import china_today
 from qq_kernel.uscc import random_uscc
 
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
-TODAY = date.today()
+TODAY = china_today()
 
 
 def _days(n: int) -> str:

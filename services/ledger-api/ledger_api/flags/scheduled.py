@@ -22,6 +22,7 @@ from ledger_api.flags.models import RedFlag
 from ledger_api.flags.service import evaluate_item
 from ledger_api.ledger.models import ArrearsItem
 from ledger_api.ledger.service import OPEN_STATUSES
+from qq_kernel.clock import china_today
 
 log = logging.getLogger("ledger_api.flags")
 
@@ -37,7 +38,7 @@ async def evaluate_all(
     region subtree), one transaction per batch. A written-off item needs no visit: its write-off
     evaluated it, and what it keeps (conduct flags) no longer depends on the day. An item locked
     by a user's change at that moment is skipped: that change evaluates it itself. Returns counts."""
-    today = today or date.today()
+    today = today or china_today()
     counts = {"evaluated": 0, "raised": 0, "cleared": 0, "skipped": 0}
     has_active_flag = select(RedFlag.id).where(RedFlag.item_id == ArrearsItem.id, RedFlag.cleared_at.is_(None)).exists()
     last_id = ""

@@ -66,6 +66,7 @@ from ledger_api.weekly.models import WeeklyUpdate
 from ledger_api.weekly.rules import WEEKLY_STATUSES, local_date, week_label, weeks_without_update
 from qq_kernel import audit
 from qq_kernel.auth.principal import Principal
+from qq_kernel.clock import china_today
 from qq_kernel.problems import ProblemError
 
 EVIDENCE_GRACE_DAYS = 3  # calendar days a reported repayment may wait for its proof
@@ -365,7 +366,7 @@ async def evaluate_item(session: AsyncSession, item: ArrearsItem, today: date | 
     Idempotent. Safe against a concurrent evaluation of the same item: raising is an insert that
     yields to an existing active flag (one active flag per item and kind, enforced by a unique
     index), clearing an update of still-active rows only."""
-    today = today or date.today()
+    today = today or china_today()
     holding = await conditions(session, item, today)
     result = Evaluation(item_id=item.id)
     active = {

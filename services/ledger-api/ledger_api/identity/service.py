@@ -31,6 +31,7 @@ from qq_kernel.auth import jwt as qjwt
 from qq_kernel.auth.principal import ROLE_PERMISSIONS, Principal, Role, permissions_of
 from qq_kernel.auth.scope import in_scope
 from qq_kernel.auth.service_identity import verify_client_secret
+from qq_kernel.clock import CHINA
 from qq_kernel.problems import ProblemError, field_error
 
 LOCKOUT_FAILURES = 5
@@ -221,9 +222,7 @@ def _local(t: datetime) -> str:
 
 
 def timezone_cn():
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo("Asia/Shanghai")
+    return CHINA
 
 
 async def refresh(session: AsyncSession, settings: Settings, *, refresh_token: str, request: Request) -> IssuedTokens:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ledger_api.ledger.dependencies import readable_item
 from ledger_api.ledger.interest import balances_after_repayments, overdue_interest_piecewise
 from ledger_api.ledger.models import ArrearsItem, Debtor, Repayment
+from qq_kernel.clock import china_today
 from qq_kernel.db import get_session
 from qq_kernel.money import Money
 
@@ -78,7 +79,7 @@ async def item_interest(
     item: ArrearsItem = Depends(readable_item),
     as_of: date | None = Query(None, description="计算截止日，默认今天"),
 ) -> InterestOut:
-    as_of = as_of or date.today()
+    as_of = as_of or china_today()
     debtor_type = await session.scalar(select(Debtor.type).where(Debtor.id == item.debtor_id))
     due, basis = effective_due_date(item, debtor_type)
     if due is None:

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from qq_kernel.clock import china_today
 from qq_kernel.money import Money, NonNegativeMoney, PositiveMoney
 from qq_kernel.uscc import UsccError, validate_uscc
 
@@ -184,7 +185,7 @@ class RepaymentIn(BaseModel):
     @field_validator("paid_on")
     @classmethod
     def _not_future(cls, v: date) -> date:
-        if v > date.today():
+        if v > china_today():
             raise ValueError("还款日期不能晚于今天")
         return v
 

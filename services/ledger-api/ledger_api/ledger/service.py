@@ -29,6 +29,7 @@ from ledger_api.weekly.rules import WEEKLY_STATUSES, local_midnight, stale_cutof
 from qq_kernel import audit
 from qq_kernel.auth.principal import Principal
 from qq_kernel.auth.scope import in_scope, scope_clause
+from qq_kernel.clock import china_today
 from qq_kernel.masking import mask_name, mask_phone
 from qq_kernel.money import ZERO, money_str
 from qq_kernel.problems import ProblemError, field_error
@@ -220,7 +221,7 @@ async def create_item(
         raise field_error("creditor_id", "债权企业不存在", "not_found")
     unit = await _responsible(session, principal, body.responsible_unit_id, body.responsible_person_id)
     region = await session.get(Region, (await session.get(Unit, unit.id)).region_id)
-    ledger_no = await next_ledger_no(session, region.code, date.today().year)
+    ledger_no = await next_ledger_no(session, region.code, china_today().year)
     data = body.model_dump(exclude={"funding_lines"})
     item = ArrearsItem(
         **data,
@@ -496,7 +497,7 @@ async def reverse_repayment(
     before = item_snapshot(item)
     reversal = Repayment(
         item_id=item.id,
-        paid_on=date.today(),
+        paid_on=china_today(),
         amount=-repayment.amount,
         method=repayment.method,
         status="verified",
@@ -631,7 +632,7 @@ def list_query(
         query = query.where(ArrearsItem.disputed.is_(disputed))
     if overdue is not None:
         late = and_(
-            ArrearsItem.due_date < date.today(), ArrearsItem.outstanding > 0, ArrearsItem.status.in_(OPEN_STATUSES)
+            ArrearsItem.due_date < china_today(), ArrearsItem.outstanding > 0, ArrearsItem.status.in_(OPEN_STATUSES)
         )
         query = query.where(late if overdue else ~late)
     if creditor_id:
@@ -647,7 +648,7 @@ def list_query(
     if no_update_weeks:
         # Same count as the no_weekly_update flag (weekly/rules.py): complete weeks since the
         # latest update, or since the week the item was entered.
-        cutoff = stale_cutoff(today or date.today(), no_update_weeks)
+        cutoff = stale_cutoff(today or china_today(), no_update_weeks)
         query = query.where(
             ArrearsItem.status.in_(WEEKLY_STATUSES),
             ArrearsItem.created_at < local_midnight(cutoff + timedelta(days=7)),

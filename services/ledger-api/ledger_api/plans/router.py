@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -15,6 +14,7 @@ from ledger_api.ledger.models import ArrearsItem
 from ledger_api.plans import schemas, service
 from ledger_api.plans.models import RepaymentPlan
 from qq_kernel.auth.principal import Principal
+from qq_kernel.clock import china_today
 from qq_kernel.concurrency import set_etag
 from qq_kernel.db import get_session
 from qq_kernel.problems import ProblemError
@@ -36,7 +36,7 @@ async def get_plan(
     if plan is None:
         raise ProblemError(404, code="no_plan", detail="该明细尚未制定还款计划")
     set_etag(response, item.version)
-    return await service.plan_out(session, plan, item, date.today())
+    return await service.plan_out(session, plan, item, china_today())
 
 
 @router.get("/{item_id}/plans", name="list_plans", response_model=list[schemas.PlanOut])
@@ -47,7 +47,7 @@ async def list_plans(
     plans = await session.scalars(
         select(RepaymentPlan).where(RepaymentPlan.item_id == item.id).order_by(RepaymentPlan.created_at.desc())
     )
-    return [await service.plan_out(session, p, item, date.today()) for p in plans]
+    return [await service.plan_out(session, p, item, china_today()) for p in plans]
 
 
 @router.put(
@@ -72,7 +72,7 @@ async def put_plan(
     await session.commit()
     response.status_code = 201 if created else 200
     set_etag(response, item.version)
-    return await service.plan_out(session, plan, item, date.today())
+    return await service.plan_out(session, plan, item, china_today())
 
 
 @router.post(
@@ -95,10 +95,10 @@ async def extend_installment(
         item=item,
         installment_id=installment_id,
         body=body,
-        today=date.today(),
+        today=china_today(),
     )
     await flags.after_item_change(session, item)
     await session.commit()
     plan = await service.active_plan(session, item.id)
     set_etag(response, item.version)
-    return await service.plan_out(session, plan, item, date.today())
+    return await service.plan_out(session, plan, item, china_today())

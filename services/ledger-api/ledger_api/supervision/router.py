@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
@@ -18,6 +17,7 @@ from ledger_api.supervision.document import render_notice
 from ledger_api.supervision.models import Interview, KeyCase, SupervisionNotice
 from qq_kernel.auth.permissions import require
 from qq_kernel.auth.principal import Principal
+from qq_kernel.clock import china_today
 from qq_kernel.concurrency import check_if_match, set_etag
 from qq_kernel.db import get_session
 from qq_kernel.pagination import Page, PageParams
@@ -89,7 +89,7 @@ async def list_key_cases(
     if open_only:
         query = query.where(KeyCase.closed_at.is_(None))
     if overdue is not None:
-        late = KeyCase.deadline < date.today()
+        late = KeyCase.deadline < china_today()
         query = query.where(late if overdue else ~late)
     total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from fastapi import Request
 from sqlalchemy import func, select, text
@@ -15,6 +15,7 @@ from ledger_api.supervision import schemas
 from ledger_api.supervision.models import Interview, KeyCase, SupervisionNotice
 from qq_kernel.auth.principal import Principal
 from qq_kernel.auth.scope import in_scope
+from qq_kernel.clock import china_today
 from qq_kernel.problems import ProblemError, field_error
 
 
@@ -35,7 +36,7 @@ async def mark_key_case(
         or "office_admin" not in supervisor.roles
     ):
         raise field_error("supervisor_id", "督办负责人须为本级专班办公室的在岗人员", "not_office")
-    if body.deadline <= date.today():
+    if body.deadline <= china_today():
         raise field_error("deadline", "督办期限应晚于今天", "past")
     if await session.scalar(select(KeyCase.id).where(KeyCase.item_id == item.id, KeyCase.closed_at.is_(None))):
         raise ProblemError(409, code="already_key_case", detail="该明细已列为重点督办")
@@ -81,7 +82,7 @@ async def close_key_case(
 async def record_interview(
     session: AsyncSession, *, principal: Principal, request: Request, item: ArrearsItem, body: schemas.InterviewIn
 ) -> Interview:
-    if body.held_on > date.today():
+    if body.held_on > china_today():
         raise field_error("held_on", "约谈日期不能晚于今天", "future")
     interview = Interview(item_id=item.id, recorded_by=principal.user_id or principal.subject, **body.model_dump())
     session.add(interview)
@@ -100,14 +101,14 @@ async def record_interview(
 async def issue_notice(
     session: AsyncSession, *, principal: Principal, request: Request, item: ArrearsItem, body: schemas.NoticeIn
 ) -> SupervisionNotice:
-    if body.reply_deadline <= date.today():
+    if body.reply_deadline <= china_today():
         raise field_error("reply_deadline", "反馈期限应晚于今天", "past")
     unit = await session.get(Unit, item.responsible_unit_id)
     region = await session.get(Region, unit.region_id)
     office = await session.scalar(select(Unit).where(Unit.region_id == region.id, Unit.is_office.is_(True)))
     debtor = await session.get(Debtor, item.debtor_id)
     creditor = await session.get(Creditor, item.creditor_id)
-    year = date.today().year
+    year = china_today().year
     # Serialise numbering per region and year without a sequence table: a transaction-scoped lock.
     await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"notice:{region.code}:{year}"})
     seq = (
@@ -129,7 +130,7 @@ async def issue_notice(
         "contract_name": item.contract_name,
         "principal": str(item.principal),
         "outstanding": str(item.outstanding),
-        "as_of": date.today().isoformat(),
+        "as_of": china_today().isoformat(),
         "requirements": body.requirements,
         "reply_deadline": body.reply_deadline.isoformat(),
         "issued_at": issued_at.isoformat(),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -17,6 +16,7 @@ from ledger_api.weekly.dependencies import reporting_item
 from ledger_api.weekly.models import WeeklyUpdate
 from ledger_api.weekly.rules import WEEK_PATTERN, parse_week, week_start
 from qq_kernel.auth.principal import Principal
+from qq_kernel.clock import china_today
 from qq_kernel.concurrency import set_etag
 from qq_kernel.db import get_session
 from qq_kernel.problems import field_error
@@ -42,7 +42,7 @@ async def create_weekly_update(
     """This ISO week's update of an open item, by its responsible person or unit (403 otherwise).
     One per week: a second one is a 409 ``weekly_update_exists``; correct it with PATCH instead."""
     update = await service.create_update(
-        session, principal=principal, request=request, item=item, body=body, today=date.today()
+        session, principal=principal, request=request, item=item, body=body, today=china_today()
     )
     await flags.after_item_change(session, item)
     await session.commit()
@@ -81,7 +81,7 @@ async def edit_weekly_update(
         item=item,
         update=update,
         changes=body.model_dump(exclude_unset=True),
-        today=date.today(),
+        today=china_today(),
     )
     await session.commit()
     set_etag(response, update.version)
@@ -96,7 +96,7 @@ async def missing_weekly_updates(
 ) -> schemas.MissingReport:
     """Open items without an update in the given ISO week, per unit and per responsible person,
     within the caller's data scope."""
-    today = date.today()
+    today = china_today()
     if week is None:
         monday = week_start(today)
     else:

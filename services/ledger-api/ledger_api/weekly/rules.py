@@ -1,7 +1,7 @@
 """ISO-week arithmetic of the weekly updates (按周更新), shared by the weekly views, the
 ``no_update_weeks`` list filter and the ``no_weekly_update`` red flag, so all three count alike.
 
-Dates are the server's calendar dates (``date.today()``, as everywhere in the ledger); a stored
+Dates are China's calendar dates (``qq_kernel.clock.china_today()``, as everywhere in the ledger); a stored
 timestamp becomes a date in the server's local time zone.
 
 **Weeks without an update.** A week counts as missed only once it is over: the current week is
@@ -14,7 +14,9 @@ of that reference week and ``M`` the Monday of the current week, the item has go
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
+
+from qq_kernel.clock import china_date, china_midnight
 
 WEEK_PATTERN = r"^\d{4}-W\d{2}$"
 _WEEK = re.compile(WEEK_PATTERN)
@@ -48,13 +50,13 @@ def parse_week(label: str) -> date:
 
 
 def local_date(moment: datetime) -> date:
-    """The server's calendar date of a stored (UTC) timestamp, on the same clock as ``date.today()``."""
-    return moment.astimezone().date()
+    """China's calendar date of a stored (UTC) timestamp, on the same clock as ``china_today()``."""
+    return china_date(moment)
 
 
 def local_midnight(day: date) -> datetime:
-    """Start of ``day`` in the server's time zone, as an aware datetime (for timestamp comparisons)."""
-    return datetime.combine(day, time.min).astimezone()
+    """Start of ``day`` in China, as an aware datetime (for timestamp comparisons)."""
+    return china_midnight(day)
 
 
 def weeks_without_update(*, today: date, created_on: date, last_update_week: date | None) -> int:
