@@ -222,3 +222,12 @@ async def test_list_count_stops_at_the_cap(client, worlds, world, monkeypatch):
     monkeypatch.setattr(pagination, "COUNT_CAP", 2)
     page = (await client.get("/api/ledger/items", params={"page_size": 1}, headers=h)).json()
     assert (page["total"], page["total_exact"], len(page["items"])) == (2, False, 1)
+
+
+async def test_search_by_the_tail_of_a_ledger_number(client, worlds, world):
+    operator = await worlds.user(world, roles=["unit_operator"])
+    h = bearer((await login(client, operator.username, ip=world.client_ip))["access_token"])
+    item = await make_debt(client, h, world)
+    for q in (item["ledger_no"], item["ledger_no"][-6:]):
+        found = (await client.get("/api/ledger/items", params={"q": q}, headers=h)).json()["items"]
+        assert [i["id"] for i in found] == [item["id"]], q

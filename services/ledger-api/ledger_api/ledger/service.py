@@ -663,7 +663,8 @@ def list_query(
                 Debtor.name.ilike(like),
                 Creditor.name.ilike(like),
                 ArrearsItem.contract_name.ilike(like),
-                ArrearsItem.ledger_no == q,
+                # A clerk types the tail of a ledger number ("000123") or the whole of it.
+                ArrearsItem.ledger_no.endswith(q, autoescape=True),
             )
         )
     return query
