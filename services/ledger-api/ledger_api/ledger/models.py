@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -71,7 +72,8 @@ class Debtor(Timestamps, Base):
     __table_args__ = (
         UniqueConstraint("uscc"),
         Index("ix_debtor_region_path", "region_path"),
-        Index("ix_debtor_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
+        # search by name fragments (qq_kernel.textsearch; created by migration ledger_0008)
+        Index("ix_debtor_name_bigrams", text("ledger.qq_bigrams(name)"), postgresql_using="gin"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -92,7 +94,7 @@ class Creditor(Timestamps, Base):
     __table_args__ = (
         UniqueConstraint("uscc"),
         Index("ix_creditor_region_path", "region_path"),
-        Index("ix_creditor_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
+        Index("ix_creditor_name_bigrams", text("ledger.qq_bigrams(name)"), postgresql_using="gin"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -134,6 +136,7 @@ class ArrearsItem(Timestamps, Base):
         Index("ix_arrears_item_creditor", "creditor_id"),
         Index("ix_arrears_item_created", "created_at", "id"),
         Index("ix_arrears_item_outstanding", "outstanding", "id"),
+        Index("ix_arrears_item_contract_bigrams", text("ledger.qq_bigrams(contract_name)"), postgresql_using="gin"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)

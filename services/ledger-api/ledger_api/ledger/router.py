@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.audit.models import AuditLog
-from ledger_api.config import SERVICE_NAME
+from ledger_api.config import SCHEMA, SERVICE_NAME
 from ledger_api.flags import service as flags
 from ledger_api.flags.schemas import FlagKind
 from ledger_api.ledger import schemas, service
@@ -35,12 +35,12 @@ from ledger_api.ledger.models import (
     FundingLine,
     Repayment,
 )
-from qq_kernel import audit
+from qq_kernel import audit, pagination, textsearch
 from qq_kernel.auth.principal import Principal
 from qq_kernel.concurrency import set_etag
 from qq_kernel.db import get_session
 from qq_kernel.files import MAX_EVIDENCE_BYTES, FileRejected, FileTooLarge, read_limited, sniff
-from qq_kernel.pagination import Page, PageParams, capped_count, paginate
+from qq_kernel.pagination import Page, PageParams, paginate
 from qq_kernel.problems import ProblemError
 
 registry_router = APIRouter(tags=["registry"])
@@ -75,7 +75,7 @@ async def list_debtors(
 ) -> Page[schemas.DebtorOut]:
     query = select(Debtor).where(service.registry_clause(principal, Debtor.region_path))
     if q:
-        query = query.where((Debtor.name.ilike(f"%{q}%")) | (Debtor.uscc == q.upper()))
+        query = query.where(textsearch.contains(SCHEMA, Debtor.name, q) | (Debtor.uscc == q.upper()))
     if type:
         query = query.where(Debtor.type == type)
     rows, total = await paginate(session, query.order_by(Debtor.name, Debtor.id), params)
@@ -111,7 +111,7 @@ async def list_creditors(
     """Contact data is always masked in lists (个人信息脱敏)."""
     query = select(Creditor).where(service.registry_clause(principal, Creditor.region_path))
     if q:
-        query = query.where((Creditor.name.ilike(f"%{q}%")) | (Creditor.uscc == q.upper()))
+        query = query.where(textsearch.contains(SCHEMA, Creditor.name, q) | (Creditor.uscc == q.upper()))
     rows, total = await paginate(session, query.order_by(Creditor.name, Creditor.id), params)
     return Page(
         items=[service.creditor_out(r, reveal=False) for r in rows],
@@ -167,52 +167,62 @@ _SORTS = {
 }
 
 
-class ItemFilters:
-    def __init__(
-        self,
-        unit_id: str | None = Query(None, description="责任单位"),
-        region: str | None = Query(None, description="行政区划路径前缀，如 /99/9901/"),
-        debtor_type: schemas.DebtorType | None = Query(None),
-        status: list[schemas.ItemStatus] | None = Query(None),
-        disputed: bool | None = Query(None),
-        overdue: bool | None = Query(None, description="已过付款期限仍未清偿"),
-        q: str | None = Query(None, max_length=64, description="拖欠主体、债权企业或合同名称片段，或台账编号"),
-        debtor_id: str | None = Query(None),
-        creditor_id: str | None = Query(None),
-        flag: FlagKind | None = Query(None, description="有该类在预警的明细"),
-        no_update_weeks: int | None = Query(None, ge=1, le=104, description="连续至少 N 个完整 ISO 周未更新周进展"),
-    ) -> None:
-        self.values = {
-            "unit_id": unit_id,
-            "region": region,
-            "debtor_type": debtor_type,
-            "status": status,
-            "disputed": disputed,
-            "overdue": overdue,
-            "q": q,
-            "debtor_id": debtor_id,
-            "creditor_id": creditor_id,
-            "flag": flag,
-            "no_update_weeks": no_update_weeks,
-        }
+def item_filters(
+    unit_id: str | None = Query(None, description="责任单位"),
+    region: str | None = Query(None, description="行政区划路径前缀，如 /99/9901/"),
+    debtor_type: schemas.DebtorType | None = Query(None),
+    status: list[schemas.ItemStatus] | None = Query(None),
+    disputed: bool | None = Query(None),
+    overdue: bool | None = Query(None, description="已过付款期限仍未清偿"),
+    q: str | None = Query(
+        None, min_length=1, max_length=64, description="拖欠主体、债权企业或合同名称片段，或台账编号（可只输尾号）"
+    ),
+    debtor_id: str | None = Query(None),
+    creditor_id: str | None = Query(None),
+    responsible_person_id: str | None = Query(None, description="责任人"),
+    mine: bool = Query(False, description="只看我负责的"),
+    key_case: bool | None = Query(None, description="重点督办中"),
+    flag: FlagKind | None = Query(None, description="有该类在预警的明细"),
+    no_update_weeks: int | None = Query(None, ge=1, le=104, description="连续至少 N 个完整 ISO 周未更新周进展"),
+) -> service.ItemFilters:
+    return service.ItemFilters(
+        unit_id=unit_id,
+        region=region,
+        debtor_type=debtor_type,
+        status=tuple(status or ()),
+        disputed=disputed,
+        overdue=overdue,
+        q=q.strip() or None if q else None,
+        debtor_id=debtor_id,
+        creditor_id=creditor_id,
+        responsible_person_id=responsible_person_id,
+        mine=mine,
+        key_case=key_case,
+        flag=flag,
+        no_update_weeks=no_update_weeks,
+    )
+
+
+Filters = Annotated[service.ItemFilters, Depends(item_filters)]
 
 
 @items_router.get("", name="list_items", response_model=Page[schemas.ItemOut])
 async def list_items(
     session: Session,
+    filters: Filters,
     principal: Principal = Depends(read_items),
     params: PageParams = Depends(),
-    filters: ItemFilters = Depends(),
     sort: ItemSort = "-created_at",
 ) -> Page[schemas.ItemOut]:
-    query = service.list_query(principal, **filters.values).order_by(*_SORTS[sort])
-    result = await session.execute(query.limit(params.page_size).offset(params.offset))
-    rows = result.all()
-    total, exact = await capped_count(session, query.with_only_columns(ArrearsItem.id))
+    order_by = _SORTS[sort]
+    page = service.page_statement(principal, filters, order_by, params.page_size, params.offset)
+    rows = (await session.execute(page)).all()
+    cap = pagination.COUNT_CAP
+    n = int(await session.scalar(service.count_statement(principal, filters, cap)) or 0)
     return Page(
         items=[service.item_out(r) for r in rows],
-        total=total,
-        total_exact=exact,
+        total=min(n, cap),
+        total_exact=n <= cap,
         page=params.page,
         page_size=params.page_size,
     )
@@ -220,10 +230,10 @@ async def list_items(
 
 @items_router.get("/totals", name="item_totals", response_model=schemas.Totals)
 async def item_totals(
-    session: Session, principal: Principal = Depends(read_ledger), filters: ItemFilters = Depends()
+    session: Session, filters: Filters, principal: Principal = Depends(read_ledger)
 ) -> schemas.Totals:
     """Totals of the items the same filters select (void items counted, never summed)."""
-    return await service.totals(session, service.list_query(principal, **filters.values))
+    return await service.totals(session, principal, filters)
 
 
 @items_router.post("", name="create_item", response_model=schemas.ItemDetail, status_code=201)
@@ -247,7 +257,7 @@ async def _commit(session: AsyncSession, item: ArrearsItem) -> None:
 
 
 async def _detail(session: AsyncSession, principal: Principal, item_id: str, response: Response) -> schemas.ItemDetail:
-    row = (await session.execute(service.list_query(principal).where(ArrearsItem.id == item_id))).one_or_none()
+    row = (await session.execute(service.one_item_statement(principal, item_id))).one_or_none()
     if row is None:
         raise ProblemError(404, detail="欠款明细不存在")
     out = schemas.ItemDetail(**service.item_out(row).model_dump())

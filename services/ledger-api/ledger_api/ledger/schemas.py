@@ -9,6 +9,7 @@ from pydantic_core import PydanticCustomError
 
 from qq_kernel.clock import china_today
 from qq_kernel.money import Money, NonNegativeMoney, PositiveMoney
+from qq_kernel.problems import Problem
 from qq_kernel.uscc import UsccError, validate_uscc
 
 DebtorType = Literal[
@@ -156,7 +157,9 @@ class ItemOut(BaseModel):
     due_date: date | None
     agreed_daily_rate: Decimal | None
     responsible_unit_id: str
+    responsible_unit_name: str | None = None
     responsible_person_id: str | None
+    responsible_person_name: str | None = None
     disputed: bool
     dispute_route: str | None
     court_case_no: str | None
@@ -170,6 +173,9 @@ class ItemOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int
+    active_flags: list[str] = Field(default=[], description="在预警的种类（flags.FLAG_KINDS）")
+    last_update_week: date | None = Field(default=None, description="最近一次周进展所在周的周一")
+    key_case: bool = Field(default=False, description="重点督办中")
 
 
 class ItemDetail(ItemOut):
@@ -267,3 +273,61 @@ class HistoryEntry(BaseModel):
     before: dict | None
     after: dict | None
     detail: str | None
+
+
+# ---------------------------------------------------------------- write-off refusal
+
+
+WriteOffReasonCode = Literal[
+    "item_void", "item_written_off", "outstanding_not_zero", "repayment_unverified", "repayment_without_evidence"
+]
+
+
+class WriteOffReason(BaseModel):
+    """One condition that stops a write-off (销账)."""
+
+    code: WriteOffReasonCode = Field(
+        description="item_void 已作废；item_written_off 已销账；outstanding_not_zero 未清偿金额不为零；"
+        "repayment_unverified 还款待核实；repayment_without_evidence 已核实还款缺少佐证材料"
+    )
+    detail: str = Field(description="中文说明")
+    amount: Money | None = Field(default=None, description="尚欠金额，或该笔还款的金额")
+    repayment_id: str | None = Field(default=None, description="原因在某笔还款时，该还款的 id")
+
+
+class WriteOffRefused(Problem):
+    """409 write_off_refused: the problem document, plus every reason (RFC 9457 extension member)."""
+
+    reasons: list[WriteOffReason]
+
+
+# ---------------------------------------------------------------- verification queue
+
+
+RepaymentStatus = Literal["reported", "verified", "rejected"]
+
+
+class RepaymentQueueRow(BaseModel):
+    """A repayment across items (核实队列), with what the office needs to decide on it."""
+
+    id: str
+    item_id: str
+    ledger_no: str
+    item_status: str
+    item_outstanding: Money
+    debtor_name: str
+    creditor_name: str
+    responsible_unit_id: str
+    responsible_unit_name: str | None = None
+    paid_on: date
+    amount: Money
+    method: str
+    status: str
+    note: str | None
+    reverses_id: str | None
+    reported_by: str
+    reported_by_name: str | None = None
+    reported_at: datetime
+    verified_at: datetime | None
+    rejection_reason: str | None
+    evidence_count: int

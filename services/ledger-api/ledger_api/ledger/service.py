@@ -3,18 +3,22 @@ its audit row, in one transaction (应清尽清、应清真清、账实相符)."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from fastapi import Request
-from sqlalchemy import Select, and_, func, or_, select, text
+from sqlalchemy import Select, and_, any_, func, not_, or_, select, text, union_all
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from ledger_api.audit.models import AuditLog
-from ledger_api.config import SERVICE_NAME
+from ledger_api.config import SCHEMA, SERVICE_NAME
 from ledger_api.flags.models import RedFlag
 from ledger_api.identity.models import Region, Unit, User
 from ledger_api.ledger import schemas
+from ledger_api.ledger import write_off as write_off_rules
 from ledger_api.ledger.models import (
     Adjustment,
     ArrearsItem,
@@ -24,9 +28,10 @@ from ledger_api.ledger.models import (
     FundingLine,
     Repayment,
 )
+from ledger_api.supervision.models import KeyCase
 from ledger_api.weekly.models import WeeklyUpdate
 from ledger_api.weekly.rules import WEEKLY_STATUSES, local_midnight, stale_cutoff
-from qq_kernel import audit
+from qq_kernel import audit, textsearch
 from qq_kernel.auth.principal import Principal
 from qq_kernel.auth.scope import in_scope, scope_clause
 from qq_kernel.clock import china_today
@@ -548,38 +553,20 @@ async def add_adjustment(
 
 
 async def write_off_blockers(session: AsyncSession, item: ArrearsItem) -> list[str]:
-    """Why an item cannot be written off yet (empty when it can): 逐笔销账, 账实相符."""
-    reasons = []
-    if item.status == "void":
-        reasons.append("明细已作废")
-    if item.status == "written_off":
-        reasons.append("明细已销账")
-    if item.outstanding != 0:
-        reasons.append(f"未清偿金额为 {item.outstanding} 元，须为零")
-    pending = (
-        await session.execute(select(func.count()).where(Repayment.item_id == item.id, Repayment.status == "reported"))
-    ).scalar_one()
-    if pending:
-        reasons.append(f"尚有 {pending} 笔还款待核实")
-    unproven = (
-        await session.execute(
-            select(func.count()).where(
-                Repayment.item_id == item.id,
-                Repayment.status == "verified",
-                Repayment.reverses_id.is_(None),
-                ~select(EvidenceFile.id).where(EvidenceFile.repayment_id == Repayment.id).exists(),
-            )
-        )
-    ).scalar_one()
-    if unproven:
-        reasons.append(f"有 {unproven} 笔已核实还款缺少佐证材料")
-    return reasons
+    """Why an item cannot be written off yet, one line per kind (empty when it can): 逐笔销账, 账实相符."""
+    return write_off_rules.summary(await write_off_rules.write_off_reasons(session, item), item)
 
 
 async def write_off(session: AsyncSession, *, principal: Principal, request: Request, item: ArrearsItem) -> ArrearsItem:
-    reasons = await write_off_blockers(session, item)
+    reasons = await write_off_rules.write_off_reasons(session, item)
     if reasons:
-        raise ProblemError(409, code="write_off_refused", title="不能销账", detail="；".join(reasons))
+        raise ProblemError(
+            409,
+            code="write_off_refused",
+            title="不能销账",
+            detail="；".join(write_off_rules.summary(reasons, item)),
+            extensions={"reasons": [r.model_dump(mode="json", exclude_none=True) for r in reasons]},
+        )
     before = item_snapshot(item)
     item.status, item.written_off_at, item.written_off_by = "written_off", now(), principal.user_id
     await session.flush()
@@ -598,88 +585,181 @@ async def write_off(session: AsyncSession, *, principal: Principal, request: Req
 # ---------------------------------------------------------------- reads
 
 
-def list_query(
-    principal: Principal,
-    *,
-    unit_id: str | None = None,
-    region: str | None = None,
-    debtor_type: str | None = None,
-    status: list[str] | None = None,
-    disputed: bool | None = None,
-    overdue: bool | None = None,
-    q: str | None = None,
-    creditor_id: str | None = None,
-    debtor_id: str | None = None,
-    flag: str | None = None,
-    no_update_weeks: int | None = None,
-    today: date | None = None,
-) -> Select:
-    query = (
-        select(ArrearsItem, Debtor.name, Debtor.type, Creditor.name)
-        .join(Debtor, Debtor.id == ArrearsItem.debtor_id)
-        .join(Creditor, Creditor.id == ArrearsItem.creditor_id)
-        .where(item_scope(principal))
-    )
-    if unit_id:
-        query = query.where(ArrearsItem.responsible_unit_id == unit_id)
-    if region:
-        query = query.where(ArrearsItem.region_path.startswith(region, autoescape=True))
-    if debtor_type:
-        query = query.where(Debtor.type == debtor_type)
-    if status:
-        query = query.where(ArrearsItem.status.in_(status))
-    if disputed is not None:
-        query = query.where(ArrearsItem.disputed.is_(disputed))
-    if overdue is not None:
+@dataclass(frozen=True)
+class ItemFilters:
+    """What a ledger list is filtered by (GET /items and GET /items/totals take the same)."""
+
+    unit_id: str | None = None
+    region: str | None = None
+    debtor_type: str | None = None
+    status: tuple[str, ...] = ()
+    disputed: bool | None = None
+    overdue: bool | None = None
+    q: str | None = None
+    debtor_id: str | None = None
+    creditor_id: str | None = None
+    responsible_person_id: str | None = None
+    mine: bool = False
+    key_case: bool | None = None
+    flag: str | None = None
+    no_update_weeks: int | None = None
+
+
+def _contains(column, term: str):
+    return textsearch.contains(SCHEMA, column, term)
+
+
+def _ids(stmt):
+    """``= ANY(ARRAY(SELECT …))``: an index condition, also as one arm of an OR (IN-subquery is not)."""
+    return any_(func.array(stmt.scalar_subquery()))
+
+
+def item_conditions(principal: Principal, f: ItemFilters, *, today: date | None = None) -> list:
+    """The WHERE clause on arrears_item alone (everything but ``q``): filters on the debtor and the
+    other tables are semi-joins, so the count and the page never join to filter (bench/README.md)."""
+    where = [item_scope(principal)]
+    if f.unit_id:
+        where.append(ArrearsItem.responsible_unit_id == f.unit_id)
+    if f.region:
+        where.append(ArrearsItem.region_path.startswith(f.region, autoescape=True))
+    if f.debtor_type:
+        # hashed semi-join: thousands of debtors share a type (ANY(ARRAY) would be a linear search per row)
+        where.append(ArrearsItem.debtor_id.in_(select(Debtor.id).where(Debtor.type == f.debtor_type)))
+    if f.status:
+        where.append(ArrearsItem.status.in_(f.status))
+    if f.disputed is not None:
+        where.append(ArrearsItem.disputed.is_(f.disputed))
+    if f.overdue is not None:
         late = and_(
-            ArrearsItem.due_date < china_today(), ArrearsItem.outstanding > 0, ArrearsItem.status.in_(OPEN_STATUSES)
+            ArrearsItem.due_date < (today or china_today()),
+            ArrearsItem.outstanding > 0,
+            ArrearsItem.status.in_(OPEN_STATUSES),
         )
-        query = query.where(late if overdue else ~late)
-    if creditor_id:
-        query = query.where(ArrearsItem.creditor_id == creditor_id)
-    if debtor_id:
-        query = query.where(ArrearsItem.debtor_id == debtor_id)
-    if flag:
-        query = query.where(
+        where.append(late if f.overdue else not_(late))
+    if f.creditor_id:
+        where.append(ArrearsItem.creditor_id == f.creditor_id)
+    if f.debtor_id:
+        where.append(ArrearsItem.debtor_id == f.debtor_id)
+    if f.responsible_person_id:
+        where.append(ArrearsItem.responsible_person_id == f.responsible_person_id)
+    if f.mine:
+        # 我负责的: a caller without a user (a service) is responsible for nothing.
+        where.append(ArrearsItem.responsible_person_id == (principal.user_id or "-"))
+    if f.key_case is not None:
+        open_case = select(KeyCase.id).where(KeyCase.item_id == ArrearsItem.id, KeyCase.closed_at.is_(None)).exists()
+        where.append(open_case if f.key_case else ~open_case)
+    if f.flag:
+        where.append(
             select(RedFlag.id)
-            .where(RedFlag.item_id == ArrearsItem.id, RedFlag.kind == flag, RedFlag.cleared_at.is_(None))
+            .where(RedFlag.item_id == ArrearsItem.id, RedFlag.kind == f.flag, RedFlag.cleared_at.is_(None))
             .exists()
         )
-    if no_update_weeks:
+    if f.no_update_weeks:
         # Same count as the no_weekly_update flag (weekly/rules.py): complete weeks since the
         # latest update, or since the week the item was entered.
-        cutoff = stale_cutoff(today or china_today(), no_update_weeks)
-        query = query.where(
-            ArrearsItem.status.in_(WEEKLY_STATUSES),
-            ArrearsItem.created_at < local_midnight(cutoff + timedelta(days=7)),
+        cutoff = stale_cutoff(today or china_today(), f.no_update_weeks)
+        where.append(ArrearsItem.status.in_(WEEKLY_STATUSES))
+        where.append(ArrearsItem.created_at < local_midnight(cutoff + timedelta(days=7)))
+        where.append(
             ~select(WeeklyUpdate.id)
             .where(WeeklyUpdate.item_id == ArrearsItem.id, WeeklyUpdate.week_start > cutoff)
-            .exists(),
+            .exists()
         )
-    if q:
-        like = f"%{q}%"
-        query = query.where(
-            or_(
-                Debtor.name.ilike(like),
-                Creditor.name.ilike(like),
-                ArrearsItem.contract_name.ilike(like),
-                # A clerk types the tail of a ledger number ("000123") or the whole of it.
-                ArrearsItem.ledger_no.endswith(q, autoescape=True),
-            )
+    return where
+
+
+def search_arms(q: str, *, indexable: bool) -> list:
+    """The ways an item matches ``q``: its debtor's or creditor's name, its contract name, or its
+    ledger number (whole, or the tail a clerk types: "000123"). ``indexable``: debtor and creditor
+    as ``= ANY(ARRAY(…))``, index conditions (for counting); else hashed IN-subqueries, a cheap row
+    filter while a page walks its sort index."""
+    debtors = select(Debtor.id).where(_contains(Debtor.name, q))
+    creditors = select(Creditor.id).where(_contains(Creditor.name, q))
+    return [
+        ArrearsItem.debtor_id == _ids(debtors) if indexable else ArrearsItem.debtor_id.in_(debtors),
+        ArrearsItem.creditor_id == _ids(creditors) if indexable else ArrearsItem.creditor_id.in_(creditors),
+        _contains(ArrearsItem.contract_name, q),
+        ArrearsItem.ledger_no.endswith(q, autoescape=True),
+    ]
+
+
+def filtered_ids(principal: Principal, f: ItemFilters) -> Select:
+    """SELECT id FROM arrears_item WHERE <filters>: the set a page, a count or the totals read."""
+    where = item_conditions(principal, f)
+    if f.q:
+        where.append(or_(*search_arms(f.q, indexable=False)))
+    return select(ArrearsItem.id).where(*where)
+
+
+def count_statement(principal: Principal, f: ItemFilters, cap: int) -> Select:
+    """How many items match, counting at most ``cap + 1``. A search counts its arms one after the
+    other (UNION ALL, each arm without the rows of the arms before it) so that LIMIT stops the scan
+    early and every arm is an index condition; one OR would re-evaluate every arm on every row."""
+    where = item_conditions(principal, f)
+    if f.q:
+        arms = search_arms(f.q, indexable=True)
+        parts = [select(ArrearsItem.id).where(*where, arm, *(not_(a) for a in arms[:k])) for k, arm in enumerate(arms)]
+        capped = select(union_all(*parts).subquery("matches").c.id).limit(cap + 1).subquery("capped")
+    else:
+        capped = select(ArrearsItem.id).where(*where).limit(cap + 1).subquery("capped")
+    return select(func.count()).select_from(capped)
+
+
+_Person = aliased(User, name="person")
+
+
+def item_rows(ids) -> Select:
+    """The list's columns for the items whose ids ``ids`` (a subquery with an ``id`` column) holds:
+    the page is chosen on arrears_item alone and only its rows are joined (a late join: a deep page
+    does not join every row it skips)."""
+    active_flags = (
+        select(func.array_agg(aggregate_order_by(RedFlag.kind, RedFlag.kind)))
+        .where(RedFlag.item_id == ArrearsItem.id, RedFlag.cleared_at.is_(None))
+        .scalar_subquery()
+    )
+    last_week = (
+        select(func.max(WeeklyUpdate.week_start)).where(WeeklyUpdate.item_id == ArrearsItem.id).scalar_subquery()
+    )
+    key_case = select(KeyCase.id).where(KeyCase.item_id == ArrearsItem.id, KeyCase.closed_at.is_(None)).exists()
+    return (
+        select(
+            *ArrearsItem.__table__.c,
+            Debtor.name.label("debtor_name"),
+            Debtor.type.label("debtor_type"),
+            Creditor.name.label("creditor_name"),
+            Unit.name.label("responsible_unit_name"),
+            _Person.display_name.label("responsible_person_name"),
+            func.coalesce(active_flags, text("'{}'::varchar[]")).label("active_flags"),
+            last_week.label("last_update_week"),
+            key_case.label("key_case"),
         )
-    return query
+        .select_from(ids)
+        .join(ArrearsItem, ArrearsItem.id == ids.c.id)
+        .join(Debtor, Debtor.id == ArrearsItem.debtor_id)
+        .join(Creditor, Creditor.id == ArrearsItem.creditor_id)
+        .join(Unit, Unit.id == ArrearsItem.responsible_unit_id)
+        .outerjoin(_Person, _Person.id == ArrearsItem.responsible_person_id)
+    )
+
+
+def page_statement(principal: Principal, f: ItemFilters, order_by: tuple, limit: int, offset: int) -> Select:
+    ids = filtered_ids(principal, f).order_by(*order_by).limit(limit).offset(offset).subquery("page_ids")
+    return item_rows(ids).order_by(*order_by)
+
+
+def one_item_statement(principal: Principal, item_id: str) -> Select:
+    ids = select(ArrearsItem.id).where(ArrearsItem.id == item_id, item_scope(principal)).subquery("one")
+    return item_rows(ids)
 
 
 def item_out(row) -> schemas.ItemOut:
-    item, debtor_name, debtor_type, creditor_name = row
-    out = schemas.ItemOut.model_validate(item)
-    out.debtor_name, out.debtor_type, out.creditor_name = debtor_name, debtor_type, creditor_name
-    return out
+    return schemas.ItemOut.model_validate(row._mapping)
 
 
-async def totals(session: AsyncSession, query: Select) -> schemas.Totals:
+async def totals(session: AsyncSession, principal: Principal, f: ItemFilters) -> schemas.Totals:
     sub = (
-        query.with_only_columns(
+        filtered_ids(principal, f)
+        .with_only_columns(
             ArrearsItem.id,
             ArrearsItem.status,
             ArrearsItem.principal,
@@ -687,7 +767,6 @@ async def totals(session: AsyncSession, query: Select) -> schemas.Totals:
             ArrearsItem.adjustments_total,
             ArrearsItem.outstanding,
         )
-        .order_by(None)
         .subquery()
     )
     rows = (
