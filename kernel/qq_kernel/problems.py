@@ -67,6 +67,7 @@ class ProblemError(Exception):
         detail: str | None = None,
         errors: list[dict[str, str]] | None = None,
         headers: dict[str, str] | None = None,
+        extensions: dict[str, Any] | None = None,
     ) -> None:
         default_code, default_title = _DEFAULTS.get(status, ("error", "请求失败"))
         self.status = status
@@ -75,6 +76,9 @@ class ProblemError(Exception):
         self.detail = detail
         self.errors = errors
         self.headers = headers
+        # RFC 9457 extension members (e.g. a machine-readable list of reasons), added to the body
+        # next to the standard members; they never replace one of those.
+        self.extensions = extensions
         super().__init__(f"{self.status} {self.code}: {detail or self.title}")
 
 
@@ -92,6 +96,7 @@ def problem_response(
     detail: str | None = None,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     default_code, default_title = _DEFAULTS.get(status, ("error", "请求失败"))
     body = Problem(
@@ -104,9 +109,10 @@ def problem_response(
         request_id=current_request_id(),
         errors=[FieldError(**e) for e in errors] if errors else None,
     )
-    return JSONResponse(
-        body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM_JSON, headers=headers
-    )
+    content = body.model_dump(exclude_none=True)
+    for key, value in (extensions or {}).items():
+        content.setdefault(key, value)
+    return JSONResponse(content, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 # Pydantic error types → Chinese messages a clerk can act on.
@@ -172,6 +178,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             detail=exc.detail,
             errors=exc.errors,
             headers=exc.headers,
+            extensions=exc.extensions,
         )
 
     @app.exception_handler(StarletteHTTPException)

@@ -333,7 +333,18 @@ async def record_court_case(
     return await _detail(session, principal, item.id, response)
 
 
-@items_router.post("/{item_id}/write-off", name="write_off_item", response_model=schemas.ItemDetail)
+@items_router.post(
+    "/{item_id}/write-off",
+    name="write_off_item",
+    response_model=schemas.ItemDetail,
+    responses={
+        409: {
+            "model": schemas.WriteOffRefused,
+            "content": {"application/problem+json": {}},
+            "description": "不能销账：reasons 列出每一条原因",
+        }
+    },
+)
 async def write_off_item(
     request: Request,
     response: Response,
@@ -341,7 +352,8 @@ async def write_off_item(
     item: ArrearsItem = Depends(versioned_verifiable_item),
     principal: Principal = Depends(verify_ledger),
 ) -> schemas.ItemDetail:
-    """销账: only when outstanding is exactly zero and every repayment is verified with evidence."""
+    """销账: only when outstanding is exactly zero and every repayment is verified with evidence.
+    Otherwise 409 ``write_off_refused`` with every failing condition in ``reasons``."""
     await service.write_off(session, principal=principal, request=request, item=item)
     await _commit(session, item)
     return await _detail(session, principal, item.id, response)
