@@ -10,9 +10,11 @@ from ledger_api.candidates.router import router as candidates_router
 from ledger_api.config import PREFIX, Settings
 from ledger_api.flags.router import router as flags_router
 from ledger_api.flags.scheduled import evaluate_all
+from ledger_api.identity.people_router import router as people_router
 from ledger_api.identity.router import ROUTERS as IDENTITY_ROUTERS
 from ledger_api.identity.service import LocalAuthenticator
 from ledger_api.ledger.interest_router import router as interest_router
+from ledger_api.ledger.queue_router import router as repayment_queue_router
 from ledger_api.ledger.router import ROUTERS as LEDGER_ROUTERS
 from ledger_api.plans.router import router as plans_router
 from ledger_api.supervision.router import router as supervision_router
@@ -37,6 +39,8 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
             *IDENTITY_ROUTERS,
             *LEDGER_ROUTERS,
             interest_router,
+            repayment_queue_router,
+            people_router,
             supervision_router,
             candidates_router,
             plans_router,

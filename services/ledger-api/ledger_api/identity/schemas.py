@@ -206,3 +206,12 @@ class LoginEventOut(BaseModel):
     ip: str | None
     user_agent: str | None
     result: str
+
+
+class PersonOut(BaseModel):
+    """An entry of the people directory: enough to pick and name a responsible person, nothing
+    more (no username, phone or roles)."""
+
+    id: str
+    display_name: str
+    unit_name: str

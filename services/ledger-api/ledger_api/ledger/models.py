@@ -218,6 +218,11 @@ class Repayment(Base):
     __table_args__ = (
         CheckConstraint("amount <> 0", name="amount_not_zero"),
         CheckConstraint("(amount > 0) = (reverses_id IS NULL)", name="only_reversals_negative"),
+        # The verification queue (ledger/queue.py): one status in reported order, all in reported
+        # order, and the repayments of a few items by status.
+        Index("ix_repayment_status_reported", "status", "reported_at", "id", postgresql_include=["item_id"]),
+        Index("ix_repayment_reported", "reported_at", "id"),
+        Index("ix_repayment_item_status", "item_id", "status"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)

@@ -88,4 +88,3 @@ def summary(reasons: list[WriteOffReason], item: ArrearsItem) -> list[str]:
     if count.get(REPAYMENT_WITHOUT_EVIDENCE):
         out.append(f"有 {count[REPAYMENT_WITHOUT_EVIDENCE]} 笔已核实还款缺少佐证材料")
     return out
-
