@@ -12,7 +12,7 @@ Needs a data set made by ``bench.generate`` (it reads ``bench/results/<database>
 3. ``gateway``: ``--concurrency`` clients (one httpx.AsyncClient with that many keep-alive
    connections) replay a fixed, seeded mix of list requests for ``--seconds``;
 4. ``direct``: the same mix, each request as the two statements the endpoint runs (the page and
-   its COUNT), built with ledger_api.ledger.service.list_query exactly as the router builds them,
+   its COUNT), built with ledger_api.ledger.service.page_statement/count_statement exactly as the router builds them,
    compiled for asyncpg ($n parameters, prepared statements, as SQLAlchemy sends them), over a
    pool of ``--concurrency`` connections of the runtime role;
 5. EXPLAIN (ANALYZE, BUFFERS) of one request per shape, with literal values.
@@ -49,16 +49,16 @@ from typing import Any
 
 import asyncpg
 import httpx
-from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 
-from bench import proposed
 from ledger_api.ledger import service
 from ledger_api.ledger.models import DEBTOR_TYPES
 from ledger_api.ledger.router import _SORTS
 from qq_kernel import migrations
 from qq_kernel.auth.jwt import principal_from_claims
 from qq_kernel.auth.principal import Principal
+from qq_kernel.db import SERVER_SETTINGS
+from qq_kernel.pagination import COUNT_CAP
 from qqctl import nginx
 from qqctl.services import SERVICES
 from tests import procs
@@ -74,7 +74,7 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 @dataclass(frozen=True)
 class Req:
     shape: str
-    filters: tuple[tuple[str, Any], ...]  # list_query keyword arguments (hashable)
+    filters: tuple[tuple[str, Any], ...]  # service.ItemFilters fields (hashable)
     sort: str = "-created_at"
     page: int = 1
 
@@ -90,7 +90,7 @@ class Req:
         return [*out, ("sort", self.sort), ("page", str(self.page)), ("page_size", str(PAGE_SIZE))]
 
     def kwargs(self) -> dict[str, Any]:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in self.filters}
+        return dict(self.filters)
 
 
 Q_FRAGMENTS = ("教育", "建设", "鑫达", "信息技术", "城市建设投资", "人民医院", "物业")
@@ -140,17 +140,12 @@ class Compiled:
     count_literal: str
 
 
-def compile_request(principal: Principal, req: Req, variant: str = "current") -> Compiled:
-    """The two statements ``list_items`` executes, built the way the router builds them (or the
-    way bench/proposed.py builds them)."""
+def compile_request(principal: Principal, req: Req) -> Compiled:
+    """The two statements ``list_items`` executes, built the way the router builds them."""
     offset = (req.page - 1) * PAGE_SIZE
-    if variant == "proposed":
-        page = proposed.page_query(principal, req.kwargs(), _SORTS[req.sort], PAGE_SIZE, offset)
-        count = proposed.count_query(principal, req.kwargs())
-    else:
-        query = service.list_query(principal, **req.kwargs()).order_by(*_SORTS[req.sort])
-        page = query.limit(PAGE_SIZE).offset(offset)
-        count = select(func.count()).select_from(query.order_by(None).subquery())
+    filters = service.ItemFilters(**req.kwargs())
+    page = service.page_statement(principal, filters, _SORTS[req.sort], PAGE_SIZE, offset)
+    count = service.count_statement(principal, filters, COUNT_CAP)
     dialect = asyncpg_dialect()
     out = []
     for stmt in (page, count):
@@ -276,7 +271,7 @@ class SplitMode:
     nginx_pids: list[int]
 
 
-def start_split_mode(state: dict, work: Path, replicas: int, variant: str) -> SplitMode:
+def start_split_mode(state: dict, work: Path, replicas: int) -> SplitMode:
     secret = secrets.token_urlsafe(48)
     started: list[subprocess.Popen] = []
     upstreams: dict[str, str] = {}
@@ -294,8 +289,7 @@ def start_split_mode(state: dict, work: Path, replicas: int, variant: str) -> Sp
                     f"{spec.env_prefix}ENVIRONMENT": "production",
                     f"{spec.env_prefix}TRUST_PROXY_HEADERS": "true",
                 }
-                factory = "bench.proposed:create_app" if spec.key == "ledger" and variant == "proposed" else None
-                proc = procs.start_uvicorn(factory or spec.factory_path, port, env, work / f"{spec.key}-{n}.log")
+                proc = procs.start_uvicorn(spec.factory_path, port, env, work / f"{spec.key}-{n}.log")
                 started.append(proc)
                 procs.wait_http(f"http://127.0.0.1:{port}{spec.prefix}/readyz", proc=proc, timeout=60)
                 addresses.append(f"127.0.0.1:{port}")
@@ -406,30 +400,6 @@ async def measure(
 # ---------------------------------------------------------------- main
 
 
-PROPOSALS_SQL = Path(__file__).resolve().parent / "proposals.sql"
-
-
-async def apply_proposals(owner_url: str) -> None:
-    conn = await asyncpg.connect(owner_url)
-    try:
-        await conn.execute("SET maintenance_work_mem = '512MB'")
-        await conn.execute(await asyncio.to_thread(PROPOSALS_SQL.read_text))
-    finally:
-        await conn.close()
-
-
-async def proposal_indexes(url: str) -> list[str]:
-    names = [line.split()[5] for line in PROPOSALS_SQL.read_text().splitlines() if line.startswith("CREATE INDEX")]
-    conn = await asyncpg.connect(url)
-    try:
-        rows = await conn.fetch(
-            "SELECT indexname FROM pg_indexes WHERE schemaname = 'ledger' AND indexname = ANY($1)", names
-        )
-        return sorted(r[0] for r in rows)
-    finally:
-        await conn.close()
-
-
 def claims_of(token: str) -> dict:
     payload = token.split(".")[1]
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
@@ -460,8 +430,7 @@ async def crosscheck(client: httpx.AsyncClient, pool: asyncpg.Pool, compiled: di
             rows = await conn.fetch(c.page_sql, *c.page_args)
             total = await conn.fetchval(c.count_sql, *c.count_args)
         ids = [row[0] for row in rows]
-        if "total_exact" in body:  # the proposed, bounded count
-            total = min(total, proposed.COUNT_CAP)
+        total = min(total, COUNT_CAP)  # counted up to COUNT_CAP + 1
         if body["total"] != total or [i["id"] for i in body["items"]] != ids:
             raise AssertionError(f"{req}: gateway total {body['total']} vs direct {total}, or different ids")
         checked += 1
@@ -560,15 +529,8 @@ async def main(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    if args.variant == "proposed":
-        started = time.perf_counter()
-        await apply_proposals(state["databases"]["ledger"]["owner_url"])
-        print(f"bench/proposals.sql applied ({time.perf_counter() - started:.1f}s)", flush=True)
-    extra_indexes = await proposal_indexes(state["databases"]["ledger"]["runtime_url"])
-    if args.variant == "current" and extra_indexes:
-        print(f"note: indexes of bench/proposals.sql are present and may change plans: {extra_indexes}")
     split = (
-        await asyncio.to_thread(start_split_mode, state, work, args.replicas, args.variant)
+        await asyncio.to_thread(start_split_mode, state, work, args.replicas)
         if "gateway" in modes
         else None
     )
@@ -577,10 +539,7 @@ async def main(args: argparse.Namespace) -> int:
         state["databases"]["ledger"]["runtime_url"],
         min_size=args.concurrency,
         max_size=args.concurrency,
-        # as the app's engine connects (the proposed variant: also plan_cache_mode=force_custom_plan)
-        server_settings=proposed.SERVER_SETTINGS
-        if args.variant == "proposed"
-        else {"timezone": "UTC", "application_name": "qingqian-bench"},
+        server_settings={**SERVER_SETTINGS, "application_name": "qingqian-bench"},  # as the app's engine connects
     )
     try:
         limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
@@ -603,7 +562,7 @@ async def main(args: argparse.Namespace) -> int:
                     region_path=login["region_path"],
                     roles=frozenset(login["roles"]),
                 )
-            compiled = {req: compile_request(principal, req, args.variant) for req in dict.fromkeys(mix)}
+            compiled = {req: compile_request(principal, req) for req in dict.fromkeys(mix)}
             print(
                 f"data set {args.database}: {state['rows'].get('arrears_item', 0):,} items; mix of {len(mix)} requests "
                 f"({len(compiled)} distinct) over {len(SHAPES)} shapes; {args.concurrency} clients, "
@@ -661,9 +620,7 @@ async def main(args: argparse.Namespace) -> int:
             "warmup": args.warmup,
             "concurrency": args.concurrency,
             "replicas": args.replicas,
-            "variant": args.variant,
-            "count_cap": proposed.COUNT_CAP if args.variant == "proposed" else None,
-            "proposal_indexes_present": extra_indexes,
+            "count_cap": COUNT_CAP,
             "page_size": PAGE_SIZE,
             "principal": {"username": login["username"], "roles": login["roles"], "region": login["region_path"]},
             "shapes": {name: weight for name, weight, _ in SHAPES},
@@ -693,22 +650,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default="gateway,direct",
         help="comma-separated: gateway, direct (page + count, as the endpoint), direct-page (the page alone)",
     )
-    p.add_argument(
-        "--variant",
-        choices=("current", "proposed"),
-        default="current",
-        help="current: the product as it is; proposed: bench/proposed.py and bench/proposals.sql",
-    )
-    p.add_argument("--count-cap", type=int, default=None, help="proposed variant: count exactly up to this many")
     p.add_argument("--shapes", default=None, help="comma-separated subset of the request shapes")
     p.add_argument("--seed", type=int, default=1, help="seed of the request mix")
     p.add_argument("--no-explain", dest="explain", action="store_false")
-    args = p.parse_args(argv)
-    if args.count_cap:
-        # read by bench.proposed here and in the replicas (they inherit the environment)
-        os.environ["QQ_BENCH_COUNT_CAP"] = str(args.count_cap)
-        proposed.COUNT_CAP = args.count_cap
-    return args
+    return p.parse_args(argv)
 
 
 if __name__ == "__main__":

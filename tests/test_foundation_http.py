@@ -67,3 +67,26 @@ async def test_hostile_request_id_is_replaced(client):
     r = await client.get("/api/ledger/healthz", headers={"X-Request-ID": "bad id\nwith newline" * 20})
     assert r.headers["x-request-id"] != "bad id"
     assert " " not in r.headers["x-request-id"]
+
+
+def test_no_route_dependency_runs_in_the_thread_pool(gateway):
+    """FastAPI runs a plain ``def`` dependency or endpoint in its thread pool: a thread hop per
+    request on the hottest paths (the ledger list measured it). Every one is ``async``."""
+    from fastapi.dependencies.models import _is_async_gen_callable, _is_coroutine_callable
+    from fastapi.routing import APIRoute, iter_route_contexts
+
+    sync = set()
+    for _, app in gateway.services:
+        for context in iter_route_contexts(app.routes):
+            route = context.original_route
+            if not isinstance(route, APIRoute):
+                continue
+            if not _is_coroutine_callable(route.endpoint):
+                sync.add(f"endpoint {context.path}")
+            stack = list(route.dependant.dependencies)
+            while stack:
+                dep = stack.pop()
+                stack.extend(dep.dependencies)
+                if dep.call and not (_is_coroutine_callable(dep.call) or _is_async_gen_callable(dep.call)):
+                    sync.add(f"{getattr(dep.call, '__qualname__', dep.call)} in {context.path}")
+    assert not sync, sorted(sync)

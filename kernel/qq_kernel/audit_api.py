@@ -51,7 +51,7 @@ def audit_router(model: type) -> APIRouter:
     async def list_audit(
         principal: Principal = Depends(require("audit:read")),
         session: AsyncSession = Depends(get_session),
-        params: PageParams = Depends(),
+        params: PageParams = Depends(PageParams.from_query),
         actor_id: str | None = Query(None, max_length=64),
         actor_name: str | None = Query(None, max_length=128),
         action: str | None = Query(None, max_length=64, description="动作前缀，如 user. 或 auth.login"),

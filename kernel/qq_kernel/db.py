@@ -42,6 +42,19 @@ def asyncpg_url(url: str) -> str:
     return urlunsplit((scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
+SERVER_SETTINGS = {
+    # Times are stored as timestamptz and compared in UTC.
+    "timezone": "UTC",
+    "application_name": "qingqian",
+    # asyncpg prepares statements; a generic plan for a search term can be 1000× slower than the
+    # custom one (bench/README.md), so plan each execution for its values.
+    "plan_cache_mode": "force_custom_plan",
+    # JIT pays off for long analytical queries; for a page it is pure cost: a search whose plan
+    # merely *could* scan the ledger compiled for 49 ms to run for 25 ms (bench/README.md).
+    "jit": "off",
+}
+
+
 def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
     return create_async_engine(
         asyncpg_url(url),
@@ -52,15 +65,7 @@ def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> A
         pool_pre_ping=False,
         pool_recycle=1800,
         # Times are stored as timestamptz and compared in UTC.
-        connect_args={
-            "server_settings": {
-                "timezone": "UTC",
-                "application_name": "qingqian",
-                # asyncpg prepares statements; a generic plan for a search term can be 1000× slower
-                # than the custom one (bench/README.md), so plan each execution for its values.
-                "plan_cache_mode": "force_custom_plan",
-            }
-        },
+        connect_args={"server_settings": SERVER_SETTINGS},
     )
 
 

@@ -12,15 +12,20 @@ from typing import Protocol
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from qq_kernel.auth.principal import Principal
+from qq_kernel.db import get_session
 from qq_kernel.problems import ProblemError
 
 bearer = HTTPBearer(auto_error=False, description="Access token (JWT) or API token")
 
 
 class Authenticator(Protocol):
-    async def authenticate(self, token: str, request: Request) -> Principal: ...
+    async def authenticate(self, token: str, request: Request, session: AsyncSession) -> Principal:
+        """``session`` is the request's own database session (the route's too): one connection and
+        one transaction per request, however many dependencies read the database."""
+        ...
 
 
 class Permission:
@@ -32,12 +37,15 @@ class Permission:
         self.allow_password_change_pending = allow_password_change_pending
 
     async def __call__(
-        self, request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
+        self,
+        request: Request,
+        credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+        session: AsyncSession = Depends(get_session),
     ) -> Principal:
         if credentials is None or not credentials.credentials:
             raise ProblemError(401, detail="请先登录", headers={"WWW-Authenticate": "Bearer"})
         authenticator: Authenticator = request.app.state.authenticator
-        principal = await authenticator.authenticate(credentials.credentials, request)
+        principal = await authenticator.authenticate(credentials.credentials, request, session)
         if principal.must_change_password and not self.allow_password_change_pending:
             raise ProblemError(403, code="password_change_required", detail="首次登录或密码被重置后须先修改密码")
         held = principal.permissions

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from qq_kernel.auth import jwt as qjwt
 from qq_kernel.auth.principal import Principal
@@ -108,7 +109,7 @@ class RemoteAuthenticator:
         self.service_token = ServiceTokenSource(http, service=service, master_secret=master_secret)
         self._introspected: dict[str, tuple[float, Principal | None]] = {}
 
-    async def authenticate(self, token: str, request: Request) -> Principal:
+    async def authenticate(self, token: str, request: Request, session: AsyncSession | None = None) -> Principal:
         if qjwt.looks_like_jwt(token):
             kid = qjwt.unverified_kid(token)
             claims = qjwt.verify(token, jwk=await self.jwks.key(kid), issuer=self.issuer, audience=self.audience)

@@ -65,7 +65,7 @@ async def propose_candidate(
 async def list_candidates(
     session: Session,
     principal: Principal = Depends(decide_guard),
-    params: PageParams = Depends(),
+    params: PageParams = Depends(PageParams.from_query),
     status: Literal["pending", "confirmed", "rejected"] | None = "pending",
 ) -> Page[schemas.CandidateOut]:
     query = select(CandidateItem).where(_region_clause(principal))

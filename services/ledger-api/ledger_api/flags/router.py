@@ -38,7 +38,7 @@ async def list_item_flags(session: Session, item: ArrearsItem = Depends(readable
 async def list_flags(
     session: Session,
     principal: Principal = Depends(read_ledger),
-    params: PageParams = Depends(),
+    params: PageParams = Depends(PageParams.from_query),
     kind: schemas.FlagKind | None = Query(None),
     unit_id: str | None = Query(None, description="责任单位"),
     active: bool | None = Query(None, description="true 仅在预警的；false 仅已解除的；不填为全部"),

@@ -26,7 +26,7 @@ Session = Annotated[AsyncSession, Depends(get_session)]
 async def list_people(
     session: Session,
     principal: Principal = Depends(require("ledger:write")),
-    params: PageParams = Depends(),
+    params: PageParams = Depends(PageParams.from_query),
     unit_id: str | None = Query(None, description="单位"),
     q: str | None = Query(None, max_length=64, description="姓名片段"),
 ) -> Page[PersonOut]:

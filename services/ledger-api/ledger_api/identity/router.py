@@ -282,7 +282,7 @@ async def update_unit(
 async def list_users(
     session: Session,
     principal: Principal = Depends(manage_users),
-    params: PageParams = Depends(),
+    params: PageParams = Depends(PageParams.from_query),
     q: str | None = Query(None, max_length=64, description="登录名或姓名片段"),
     unit_id: str | None = None,
     role: str | None = None,
@@ -365,7 +365,7 @@ async def reset_password(
 async def list_tokens(
     session: Session,
     principal: Principal = Depends(use_tokens),
-    params: PageParams = Depends(),
+    params: PageParams = Depends(PageParams.from_query),
     include_revoked: bool = False,
     mine: bool = Query(False, description="只看本人名下的令牌（安全管理员默认看到本区域全部）"),
 ) -> Page[schemas.ApiTokenOut]:
@@ -430,7 +430,7 @@ async def revoke_token(
 async def list_login_events(
     session: Session,
     principal: Principal = Depends(require("audit:read", "users:manage", any_of=True)),
-    params: PageParams = Depends(),
+    params: PageParams = Depends(PageParams.from_query),
     username: str | None = Query(None, max_length=64),
     result: str | None = Query(None, max_length=16),
     since: datetime | None = Query(None, description="起始时间（含）"),

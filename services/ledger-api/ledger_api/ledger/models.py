@@ -18,6 +18,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -71,6 +72,8 @@ class Debtor(Timestamps, Base):
     __tablename__ = "debtor"
     __table_args__ = (
         UniqueConstraint("uscc"),
+        # the target of arrears_item's (debtor_id, debtor_type) foreign key
+        UniqueConstraint("id", "type", name="uq_debtor_id_type"),
         Index("ix_debtor_region_path", "region_path"),
         # search by name fragments (qq_kernel.textsearch; created by migration ledger_0008)
         Index("ix_debtor_name_bigrams", text("ledger.qq_bigrams(name)"), postgresql_using="gin"),
@@ -130,8 +133,24 @@ class ArrearsItem(Timestamps, Base):
         CheckConstraint("outstanding = principal - verified_repaid + adjustments_total", name="outstanding_reconciles"),
         CheckConstraint("status <> 'written_off' OR outstanding = 0", name="written_off_means_zero"),
         CheckConstraint("status <> 'void' OR void_reason IS NOT NULL", name="void_has_reason"),
+        # The debtor's type, copied so that the list filters by it without a join (bench/README.md);
+        # the key keeps the copy equal to the debtor's own (and follows it, should a type ever change).
+        ForeignKeyConstraint(
+            ["debtor_id", "debtor_type"],
+            ["debtor.id", "debtor.type"],
+            name="fk_arrears_item_debtor_type",
+            onupdate="CASCADE",
+        ),
         Index("ix_arrears_item_region_status", "region_path", "status"),
-        Index("ix_arrears_item_unit_status", "responsible_unit_id", "status"),
+        # a unit's page in order, and its count index-only (migration ledger_0010)
+        Index(
+            "ix_arrears_item_unit_created",
+            "responsible_unit_id",
+            "created_at",
+            "id",
+            postgresql_include=["status", "region_path"],
+        ),
+        Index("ix_arrears_item_ledger_no_reversed", text("reverse(ledger_no) text_pattern_ops")),
         Index("ix_arrears_item_debtor", "debtor_id"),
         Index("ix_arrears_item_creditor", "creditor_id"),
         Index("ix_arrears_item_created", "created_at", "id"),
@@ -143,6 +162,7 @@ class ArrearsItem(Timestamps, Base):
     ledger_no: Mapped[str] = mapped_column(String(32), nullable=False)
     region_path: Mapped[str] = mapped_column(String(255), nullable=False)
     debtor_id: Mapped[str] = mapped_column(ForeignKey("debtor.id"), nullable=False)
+    debtor_type: Mapped[str] = mapped_column(String(32), nullable=False)
     creditor_id: Mapped[str] = mapped_column(ForeignKey("creditor.id"), nullable=False)
     contract_name: Mapped[str] = mapped_column(String(300), nullable=False)
     procurement_type: Mapped[str] = mapped_column(String(16), nullable=False)

@@ -23,7 +23,7 @@ Session = Annotated[AsyncSession, Depends(get_session)]
 async def list_repayment_queue(
     session: Session,
     principal: Principal = Depends(read_ledger),
-    params: PageParams = Depends(),
+    params: PageParams = Depends(PageParams.from_query),
     status: list[schemas.RepaymentStatus] | None = Query(
         None, description="还款状态，可多选：reported 待核实、verified 已核实、rejected 核实未通过"
     ),

@@ -69,7 +69,7 @@ async def create_debtor(
 async def list_debtors(
     session: Session,
     principal: Principal = Depends(read_ledger),
-    params: PageParams = Depends(),
+    params: PageParams = Depends(PageParams.from_query),
     q: str | None = Query(None, max_length=64, description="名称片段或信用代码"),
     type: schemas.DebtorType | None = None,
 ) -> Page[schemas.DebtorOut]:
@@ -105,7 +105,7 @@ async def create_creditor(
 async def list_creditors(
     session: Session,
     principal: Principal = Depends(read_ledger),
-    params: PageParams = Depends(),
+    params: PageParams = Depends(PageParams.from_query),
     q: str | None = Query(None, max_length=64, description="名称片段或信用代码"),
 ) -> Page[schemas.CreditorOut]:
     """Contact data is always masked in lists (个人信息脱敏)."""
@@ -167,7 +167,7 @@ _SORTS = {
 }
 
 
-def item_filters(
+async def item_filters(
     unit_id: str | None = Query(None, description="责任单位"),
     region: str | None = Query(None, description="行政区划路径前缀，如 /99/9901/"),
     debtor_type: schemas.DebtorType | None = Query(None),
@@ -211,14 +211,16 @@ async def list_items(
     session: Session,
     filters: Filters,
     principal: Principal = Depends(read_items),
-    params: PageParams = Depends(),
+    params: PageParams = Depends(PageParams.from_query),
     sort: ItemSort = "-created_at",
 ) -> Page[schemas.ItemOut]:
     order_by = _SORTS[sort]
     page = service.page_statement(principal, filters, order_by, params.page_size, params.offset)
-    rows = (await session.execute(page)).all()
+    # Core rows on the session's connection: the ORM's execution layer would only add CPU here.
+    conn = await session.connection()
+    rows = (await conn.execute(page)).all()
     cap = pagination.COUNT_CAP
-    n = int(await session.scalar(service.count_statement(principal, filters, cap)) or 0)
+    n = int((await conn.execute(service.count_statement(principal, filters, cap))).scalar() or 0)
     return Page(
         items=[service.item_out(r) for r in rows],
         total=min(n, cap),

@@ -79,7 +79,7 @@ async def close_key_case(
 async def list_key_cases(
     session: Session,
     principal: Principal = Depends(read_ledger),
-    params: PageParams = Depends(),
+    params: PageParams = Depends(PageParams.from_query),
     open_only: bool = Query(True, description="只看未结束的督办"),
     overdue: bool | None = Query(None, description="已过督办期限"),
 ) -> Page[schemas.KeyCaseRow]:
