@@ -43,11 +43,13 @@ class PageParams:
         return cls(page, page_size)
 
 
+# 50 pages of 20: further than anyone pages. Beyond it a list says "1,000+" and the exact
+# figures of the same filters come from a totals endpoint (the ledger's GET /items/totals).
 COUNT_CAP = 1_000
 
 
 async def capped_count(session: AsyncSession, query: Select, cap: int | None = None) -> tuple[int, bool]:
-    """Count up to ``cap`` rows: a list over a million rows answers "10,000+" in milliseconds
+    """Count up to ``cap`` rows: a list over a million rows answers "1,000+" in milliseconds
     instead of counting them all on every page (bench/README.md)."""
     cap = cap or COUNT_CAP
     inner = query.order_by(None).limit(cap + 1).subquery()
