@@ -53,7 +53,6 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 
 from ledger_api.ledger import service
 from ledger_api.ledger.models import DEBTOR_TYPES
-from ledger_api.ledger.router import _SORTS
 from qq_kernel import migrations
 from qq_kernel.auth.jwt import principal_from_claims
 from qq_kernel.auth.principal import Principal
@@ -144,8 +143,11 @@ def compile_request(principal: Principal, req: Req) -> Compiled:
     """The two statements ``list_items`` executes, built the way the router builds them."""
     offset = (req.page - 1) * PAGE_SIZE
     filters = service.ItemFilters(**req.kwargs())
-    page = service.page_statement(principal, filters, _SORTS[req.sort], PAGE_SIZE, offset)
-    count = service.count_statement(principal, filters, COUNT_CAP)
+    page = service.page_statement(principal, filters, req.sort)
+    count = service.count_statement(principal, filters)
+    values = service.list_params(principal, filters)
+    values.update(page_limit=PAGE_SIZE, page_offset=offset, count_limit=COUNT_CAP + 1)
+    page, count = page.params(values), count.params(values)  # the values the router passes at execution
     dialect = asyncpg_dialect()
     out = []
     for stmt in (page, count):
@@ -529,11 +531,7 @@ async def main(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    split = (
-        await asyncio.to_thread(start_split_mode, state, work, args.replicas)
-        if "gateway" in modes
-        else None
-    )
+    split = await asyncio.to_thread(start_split_mode, state, work, args.replicas) if "gateway" in modes else None
     results: list[dict] = []
     pool = await asyncpg.create_pool(
         state["databases"]["ledger"]["runtime_url"],

@@ -122,3 +122,40 @@ async def test_item_debtor_type_is_the_debtors_own(platform_db, worlds, world, c
             await conn.execute("UPDATE ledger.arrears_item SET debtor_type = 'soe' WHERE id = $1", item["id"])
     finally:
         await conn.close()
+
+
+async def test_a_reused_statement_runs_with_each_callers_own_values(client, worlds, world):
+    """The list's SQL is built once per shape and reused: two operators of two units, same filters,
+    each sees only their own unit's items, however often they alternate."""
+    a = await actors(client, worlds, world)
+    other = await worlds.user(world, roles=["unit_operator"], unit=world.unit_b)
+    hb = bearer((await login(client, other.username, ip=world.client_ip))["access_token"])
+    mine = await make_debt(client, a.h, world)
+    theirs = await make_debt(client, hb, world, unit=world.unit_b)
+    for _ in range(3):
+        for params in ({}, {"status": "open"}, {"q": "财政"}, {"q": theirs["ledger_no"][-6:]}):
+            assert await ids(client, hb, **params) == {theirs["id"]}, params
+            assert mine["id"] in await ids(client, a.h, **params) or "q" in params, params
+            assert theirs["id"] not in await ids(client, a.h, **params), params
+
+
+def test_a_statement_without_its_values_does_not_run():
+    """Parameters are required: a cached statement never falls back to the values it was built with."""
+    from sqlalchemy.dialects import postgresql
+    from sqlalchemy.exc import ArgumentError, InvalidRequestError
+
+    from ledger_api.ledger import service
+    from qq_kernel.auth.principal import Principal
+
+    operator = Principal(
+        kind="user",
+        subject="u1",
+        username="u1",
+        unit_id="unit-1",
+        region_path="/99/",
+        roles=frozenset({"unit_operator"}),
+    )
+    stmt = service.page_statement(operator, service.ItemFilters(unit_id="unit-1"), "-created_at")
+    compiled = stmt.compile(dialect=postgresql.asyncpg.dialect())
+    with pytest.raises((ArgumentError, InvalidRequestError), match=r"scope_unit|f_unit|page_limit"):
+        compiled.construct_params({}, _check=True)

@@ -6,20 +6,38 @@ region subtree of their unit (the union when roles combine: more roles never see
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, bindparam, false, or_, true
 
 from qq_kernel.auth.principal import Principal
+from qq_kernel.textsearch import escape_like
 
 
-def scope_clause(principal: Principal, *, unit_col, region_col) -> ColumnElement[bool]:
+def scope_shape(principal: Principal) -> tuple[bool, bool, bool]:
+    """(everything, own unit, region subtree): the form of this principal's scope clause."""
     if principal.kind == "service":
+        return (True, False, False)
+    return (False, bool(principal.unit_id), bool(principal.region_scoped and principal.region_path))
+
+
+def scope_clause(principal: Principal, *, unit_col, region_col, bound: bool = False) -> ColumnElement[bool]:
+    """``bound``: the values as the required parameters ``scope_unit`` and ``scope_region``
+    (:func:`scope_params`), for a statement built once per :func:`scope_shape` and reused."""
+    everything, by_unit, by_region = scope_shape(principal)
+    if everything:
         return true()
     clauses = []
-    if principal.unit_id:
-        clauses.append(unit_col == principal.unit_id)
-    if principal.region_scoped and principal.region_path:
-        clauses.append(region_col.startswith(principal.region_path, autoescape=True))
+    if by_unit:
+        clauses.append(unit_col == (bindparam("scope_unit") if bound else principal.unit_id))
+    if by_region:
+        if bound:
+            clauses.append(region_col.like(bindparam("scope_region"), escape="\\"))
+        else:
+            clauses.append(region_col.startswith(principal.region_path, autoescape=True))
     return or_(*clauses) if clauses else false()
+
+
+def scope_params(principal: Principal) -> dict[str, str]:
+    return {"scope_unit": principal.unit_id or "", "scope_region": escape_like(principal.region_path or "") + "%"}
 
 
 def in_scope(principal: Principal, *, unit_id: str | None, region_path: str | None) -> bool:

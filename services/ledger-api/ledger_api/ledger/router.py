@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from sqlalchemy import select
@@ -37,6 +37,7 @@ from ledger_api.ledger.models import (
 )
 from qq_kernel import audit, pagination, textsearch
 from qq_kernel.auth.principal import Principal
+from qq_kernel.auth.scope import scope_params
 from qq_kernel.concurrency import set_etag
 from qq_kernel.db import get_session
 from qq_kernel.files import MAX_EVIDENCE_BYTES, FileRejected, FileTooLarge, read_limited, sniff
@@ -156,15 +157,7 @@ async def get_creditor(
 
 
 ItemSort = Literal["created_at", "-created_at", "outstanding", "-outstanding", "due_date", "-due_date", "ledger_no"]
-_SORTS = {
-    "created_at": (ArrearsItem.created_at, ArrearsItem.id),
-    "-created_at": (ArrearsItem.created_at.desc(), ArrearsItem.id.desc()),
-    "outstanding": (ArrearsItem.outstanding, ArrearsItem.id),
-    "-outstanding": (ArrearsItem.outstanding.desc(), ArrearsItem.id.desc()),
-    "due_date": (ArrearsItem.due_date.asc().nulls_last(), ArrearsItem.id),
-    "-due_date": (ArrearsItem.due_date.desc().nulls_last(), ArrearsItem.id.desc()),
-    "ledger_no": (ArrearsItem.ledger_no,),
-}
+assert set(get_args(ItemSort)) == set(service.ITEM_SORTS), "every sort the API offers has its ORDER BY"
 
 
 async def item_filters(
@@ -214,13 +207,13 @@ async def list_items(
     params: PageParams = Depends(PageParams.from_query),
     sort: ItemSort = "-created_at",
 ) -> Page[schemas.ItemOut]:
-    order_by = _SORTS[sort]
-    page = service.page_statement(principal, filters, order_by, params.page_size, params.offset)
+    cap = pagination.COUNT_CAP
+    values = service.list_params(principal, filters)
+    values.update(page_limit=params.page_size, page_offset=params.offset, count_limit=cap + 1)
     # Core rows on the session's connection: the ORM's execution layer would only add CPU here.
     conn = await session.connection()
-    rows = (await conn.execute(page)).all()
-    cap = pagination.COUNT_CAP
-    n = int((await conn.execute(service.count_statement(principal, filters, cap))).scalar() or 0)
+    rows = (await conn.execute(service.page_statement(principal, filters, sort), values)).all()
+    n = int((await conn.execute(service.count_statement(principal, filters), values)).scalar() or 0)
     return Page(
         items=[service.item_out(r) for r in rows],
         total=min(n, cap),
@@ -259,7 +252,8 @@ async def _commit(session: AsyncSession, item: ArrearsItem) -> None:
 
 
 async def _detail(session: AsyncSession, principal: Principal, item_id: str, response: Response) -> schemas.ItemDetail:
-    row = (await session.execute(service.one_item_statement(principal, item_id))).one_or_none()
+    values = {**scope_params(principal), "item_id": item_id}
+    row = (await session.execute(service.one_item_statement(principal), values)).one_or_none()
     if row is None:
         raise ProblemError(404, detail="欠款明细不存在")
     out = schemas.ItemDetail(**service.item_out(row).model_dump())

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from fastapi import Request
-from sqlalchemy import Select, and_, any_, func, not_, or_, select, text, union_all
+from sqlalchemy import Select, and_, any_, bindparam, func, not_, or_, select, text, union_all
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -34,11 +34,12 @@ from ledger_api.weekly.models import WeeklyUpdate
 from ledger_api.weekly.rules import WEEKLY_STATUSES, local_midnight, stale_cutoff
 from qq_kernel import audit, textsearch
 from qq_kernel.auth.principal import Principal
-from qq_kernel.auth.scope import in_scope, scope_clause
+from qq_kernel.auth.scope import in_scope, scope_clause, scope_params, scope_shape
 from qq_kernel.clock import china_today
 from qq_kernel.masking import mask_name, mask_phone
 from qq_kernel.money import ZERO, money_str
 from qq_kernel.problems import ProblemError, field_error
+from qq_kernel.textsearch import escape_like
 
 OPEN_STATUSES = ("open", "resolving", "claimed_cleared")
 
@@ -86,9 +87,16 @@ def registry_clause(principal: Principal, region_col):
 JUDICIAL_ROUTES = ("litigation",)
 
 
-def item_scope(principal: Principal):
-    scope = scope_clause(principal, unit_col=ArrearsItem.responsible_unit_id, region_col=ArrearsItem.region_path)
-    if not principal.can("ledger:read") and principal.can("ledger:read_judicial"):
+def _judicial_only(principal: Principal) -> bool:
+    return not principal.can("ledger:read") and principal.can("ledger:read_judicial")
+
+
+def item_scope(principal: Principal, *, bound: bool = False):
+    """The items a principal may read. ``bound``: values as parameters (see scope_clause)."""
+    scope = scope_clause(
+        principal, unit_col=ArrearsItem.responsible_unit_id, region_col=ArrearsItem.region_path, bound=bound
+    )
+    if _judicial_only(principal):
         # The court sees the disputed items on the judicial route (诉讼) of its region, nothing else.
         return and_(scope, ArrearsItem.disputed.is_(True), ArrearsItem.dispute_route.in_(JUDICIAL_ROUTES))
     return scope
@@ -587,6 +595,9 @@ async def write_off(session: AsyncSession, *, principal: Principal, request: Req
 # ---------------------------------------------------------------- reads
 
 
+LEDGER_NO_FRAGMENT = re.compile(r"[0-9-]+")
+
+
 @dataclass(frozen=True)
 class ItemFilters:
     """What a ledger list is filtered by (GET /items and GET /items/totals take the same)."""
@@ -606,9 +617,127 @@ class ItemFilters:
     flag: str | None = None
     no_update_weeks: int | None = None
 
+    def shape(self) -> tuple:
+        """Which filters are set, and what else changes the form of the SQL (not the values)."""
+        q = (textsearch.term_shape(self.q), bool(LEDGER_NO_FRAGMENT.fullmatch(self.q))) if self.q else None
+        return (
+            *(bool(v) for v in (self.unit_id, self.region, self.debtor_type, self.status, self.debtor_id)),
+            *(bool(v) for v in (self.creditor_id, self.responsible_person_id, self.flag, self.no_update_weeks)),
+            self.disputed,
+            self.overdue,
+            self.mine,
+            self.key_case,
+            q,
+        )
 
-def _contains(column, term: str):
-    return textsearch.contains(SCHEMA, column, term)
+
+# ---- The list's SQL is built once per shape (of the caller's scope, of the filters, the sort)
+# and then executed with the values as parameters: building and hashing the statement was a fifth
+# of a list request's CPU (bench/README.md). Parameters are *required* (no default values), so a
+# statement reused for another caller can never run with the values of the one it was built for.
+
+ITEM_SORTS = {
+    "created_at": (ArrearsItem.created_at, ArrearsItem.id),
+    "-created_at": (ArrearsItem.created_at.desc(), ArrearsItem.id.desc()),
+    "outstanding": (ArrearsItem.outstanding, ArrearsItem.id),
+    "-outstanding": (ArrearsItem.outstanding.desc(), ArrearsItem.id.desc()),
+    "due_date": (ArrearsItem.due_date.asc().nulls_last(), ArrearsItem.id),
+    "-due_date": (ArrearsItem.due_date.desc().nulls_last(), ArrearsItem.id.desc()),
+    "ledger_no": (ArrearsItem.ledger_no,),
+}
+_STATEMENTS: dict[tuple, Select] = {}
+_STATEMENTS_MAX = 2048  # shapes are finitely many; the bound only guards memory
+
+
+def _statement(key: tuple, build) -> Select:
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        if len(_STATEMENTS) >= _STATEMENTS_MAX:
+            _STATEMENTS.clear()
+        stmt = _STATEMENTS[key] = build()
+    return stmt
+
+
+def _principal_shape(principal: Principal) -> tuple:
+    return (scope_shape(principal), _judicial_only(principal))
+
+
+def list_params(principal: Principal, f: ItemFilters, *, today: date | None = None) -> dict:
+    """The values of every parameter the list statements of ``f``'s shape can hold."""
+    today = today or china_today()
+    params = {
+        **scope_params(principal),
+        "f_unit": f.unit_id,
+        "f_region": escape_like(f.region or "") + "%",
+        "f_debtor_type": f.debtor_type,
+        "f_status": list(f.status),
+        "f_today": today,
+        "f_debtor": f.debtor_id,
+        "f_creditor": f.creditor_id,
+        "f_person": f.responsible_person_id,
+        # 我负责的: a caller without a user (a service) is responsible for nothing.
+        "f_me": principal.user_id or "-",
+        "f_flag": f.flag,
+    }
+    if f.no_update_weeks:
+        cutoff = stale_cutoff(today, f.no_update_weeks)
+        params.update(f_cutoff=cutoff, f_entered_before=local_midnight(cutoff + timedelta(days=7)))
+    if f.q:
+        params.update(textsearch.contains_params(f.q, "q"), q_ledger_no=escape_like(f.q[::-1]) + "%")
+    return params
+
+
+def item_conditions(principal: Principal, f: ItemFilters) -> list:
+    """The WHERE clause on arrears_item alone (everything but ``q``), with the values as parameters
+    (:func:`list_params`). Filters on other tables are semi-joins, and the debtor's type is copied
+    onto the item, so neither the count nor the page joins to filter (bench/README.md)."""
+    item = ArrearsItem
+    where = [item_scope(principal, bound=True)]
+    if f.unit_id:
+        where.append(item.responsible_unit_id == bindparam("f_unit"))
+    if f.region:
+        where.append(item.region_path.like(bindparam("f_region"), escape="\\"))
+    if f.debtor_type:
+        where.append(item.debtor_type == bindparam("f_debtor_type"))
+    if f.status:
+        where.append(item.status.in_(bindparam("f_status", expanding=True)))
+    if f.disputed is not None:
+        where.append(item.disputed.is_(f.disputed))
+    if f.overdue is not None:
+        late = and_(item.due_date < bindparam("f_today"), item.outstanding > 0, item.status.in_(OPEN_STATUSES))
+        where.append(late if f.overdue else not_(late))
+    if f.creditor_id:
+        where.append(item.creditor_id == bindparam("f_creditor"))
+    if f.debtor_id:
+        where.append(item.debtor_id == bindparam("f_debtor"))
+    if f.responsible_person_id:
+        where.append(item.responsible_person_id == bindparam("f_person"))
+    if f.mine:
+        where.append(item.responsible_person_id == bindparam("f_me"))
+    if f.key_case is not None:
+        open_case = select(KeyCase.id).where(KeyCase.item_id == item.id, KeyCase.closed_at.is_(None)).exists()
+        where.append(open_case if f.key_case else ~open_case)
+    if f.flag:
+        where.append(
+            select(RedFlag.id)
+            .where(RedFlag.item_id == item.id, RedFlag.kind == bindparam("f_flag"), RedFlag.cleared_at.is_(None))
+            .exists()
+        )
+    if f.no_update_weeks:
+        # Same count as the no_weekly_update flag (weekly/rules.py): complete weeks since the
+        # latest update, or since the week the item was entered.
+        where.append(item.status.in_(WEEKLY_STATUSES))
+        where.append(item.created_at < bindparam("f_entered_before"))
+        where.append(
+            ~select(WeeklyUpdate.id)
+            .where(WeeklyUpdate.item_id == item.id, WeeklyUpdate.week_start > bindparam("f_cutoff"))
+            .exists()
+        )
+    return where
+
+
+def _contains(column, q: str):
+    return textsearch.contains(SCHEMA, column, q, param="q")
 
 
 def _ids(stmt):
@@ -616,67 +745,11 @@ def _ids(stmt):
     return any_(func.array(stmt.scalar_subquery()))
 
 
-def item_conditions(principal: Principal, f: ItemFilters, *, today: date | None = None) -> list:
-    """The WHERE clause on arrears_item alone (everything but ``q``): filters on the debtor and the
-    other tables are semi-joins, so the count and the page never join to filter (bench/README.md)."""
-    where = [item_scope(principal)]
-    if f.unit_id:
-        where.append(ArrearsItem.responsible_unit_id == f.unit_id)
-    if f.region:
-        where.append(ArrearsItem.region_path.startswith(f.region, autoescape=True))
-    if f.debtor_type:
-        where.append(ArrearsItem.debtor_type == f.debtor_type)
-    if f.status:
-        where.append(ArrearsItem.status.in_(f.status))
-    if f.disputed is not None:
-        where.append(ArrearsItem.disputed.is_(f.disputed))
-    if f.overdue is not None:
-        late = and_(
-            ArrearsItem.due_date < (today or china_today()),
-            ArrearsItem.outstanding > 0,
-            ArrearsItem.status.in_(OPEN_STATUSES),
-        )
-        where.append(late if f.overdue else not_(late))
-    if f.creditor_id:
-        where.append(ArrearsItem.creditor_id == f.creditor_id)
-    if f.debtor_id:
-        where.append(ArrearsItem.debtor_id == f.debtor_id)
-    if f.responsible_person_id:
-        where.append(ArrearsItem.responsible_person_id == f.responsible_person_id)
-    if f.mine:
-        # 我负责的: a caller without a user (a service) is responsible for nothing.
-        where.append(ArrearsItem.responsible_person_id == (principal.user_id or "-"))
-    if f.key_case is not None:
-        open_case = select(KeyCase.id).where(KeyCase.item_id == ArrearsItem.id, KeyCase.closed_at.is_(None)).exists()
-        where.append(open_case if f.key_case else ~open_case)
-    if f.flag:
-        where.append(
-            select(RedFlag.id)
-            .where(RedFlag.item_id == ArrearsItem.id, RedFlag.kind == f.flag, RedFlag.cleared_at.is_(None))
-            .exists()
-        )
-    if f.no_update_weeks:
-        # Same count as the no_weekly_update flag (weekly/rules.py): complete weeks since the
-        # latest update, or since the week the item was entered.
-        cutoff = stale_cutoff(today or china_today(), f.no_update_weeks)
-        where.append(ArrearsItem.status.in_(WEEKLY_STATUSES))
-        where.append(ArrearsItem.created_at < local_midnight(cutoff + timedelta(days=7)))
-        where.append(
-            ~select(WeeklyUpdate.id)
-            .where(WeeklyUpdate.item_id == ArrearsItem.id, WeeklyUpdate.week_start > cutoff)
-            .exists()
-        )
-    return where
-
-
-LEDGER_NO_FRAGMENT = re.compile(r"[0-9-]+")
-
-
 def search_arms(q: str, *, indexable: bool) -> list:
-    """The ways an item matches ``q``: its debtor's or creditor's name, its contract name, or its
-    ledger number (whole, or the tail a clerk types: "000123"). ``indexable``: debtor and creditor
-    as ``= ANY(ARRAY(…))``, index conditions (for counting); else hashed IN-subqueries, a cheap row
-    filter while a page walks its sort index."""
+    """The ways an item matches ``q``: its debtor's or creditor's name, its contract name, or the
+    tail of its ledger number ("000123"). ``indexable``: debtor and creditor as ``= ANY(ARRAY(…))``,
+    index conditions (for counting); else hashed IN-subqueries, a cheap row filter while a page
+    walks its sort index."""
     debtors = select(Debtor.id).where(_contains(Debtor.name, q))
     creditors = select(Creditor.id).where(_contains(Creditor.name, q))
     arms = [
@@ -685,32 +758,39 @@ def search_arms(q: str, *, indexable: bool) -> list:
         _contains(ArrearsItem.contract_name, q),
     ]
     if LEDGER_NO_FRAGMENT.fullmatch(q):
-        # The tail of a ledger number, through the index on reverse(ledger_no) (migration ledger_0010):
-        # a suffix LIKE is a prefix LIKE on the reversed text.
-        arms.append(func.reverse(ArrearsItem.ledger_no).startswith(q[::-1], autoescape=True))
+        # Through the index on reverse(ledger_no) (migration ledger_0010): a suffix LIKE is a
+        # prefix LIKE on the reversed text.
+        arms.append(func.reverse(ArrearsItem.ledger_no).like(bindparam("q_ledger_no"), escape="\\"))
     return arms
 
 
 def filtered_ids(principal: Principal, f: ItemFilters) -> Select:
-    """SELECT id FROM arrears_item WHERE <filters>: the set a page, a count or the totals read."""
+    """SELECT id FROM arrears_item WHERE <filters>: the set a page or the totals read."""
     where = item_conditions(principal, f)
     if f.q:
         where.append(or_(*search_arms(f.q, indexable=False)))
     return select(ArrearsItem.id).where(*where)
 
 
-def count_statement(principal: Principal, f: ItemFilters, cap: int) -> Select:
-    """How many items match, counting at most ``cap + 1``. A search counts its arms one after the
-    other (UNION ALL, each arm without the rows of the arms before it) so that LIMIT stops the scan
-    early and every arm is an index condition; one OR would re-evaluate every arm on every row."""
-    where = item_conditions(principal, f)
-    if f.q:
-        arms = search_arms(f.q, indexable=True)
-        parts = [select(ArrearsItem.id).where(*where, arm, *(not_(a) for a in arms[:k])) for k, arm in enumerate(arms)]
-        capped = select(union_all(*parts).subquery("matches").c.id).limit(cap + 1).subquery("capped")
-    else:
-        capped = select(ArrearsItem.id).where(*where).limit(cap + 1).subquery("capped")
-    return select(func.count()).select_from(capped)
+def count_statement(principal: Principal, f: ItemFilters) -> Select:
+    """How many items match, counting at most ``count_limit`` (the cap + 1). A search counts its
+    arms one after the other (UNION ALL, each arm without the rows of the arms before it) so that
+    LIMIT stops the scan early and every arm is an index condition; one OR would re-evaluate every
+    arm on every row."""
+
+    def build() -> Select:
+        where = item_conditions(principal, f)
+        if f.q:
+            arms = search_arms(f.q, indexable=True)
+            parts = [
+                select(ArrearsItem.id).where(*where, arm, *(not_(a) for a in arms[:k])) for k, arm in enumerate(arms)
+            ]
+            matches = select(union_all(*parts).subquery("matches").c.id)
+        else:
+            matches = select(ArrearsItem.id).where(*where)
+        return select(func.count()).select_from(matches.limit(bindparam("count_limit")).subquery("capped"))
+
+    return _statement(("count", _principal_shape(principal), f.shape()), build)
 
 
 _Person = aliased(User, name="person")
@@ -749,14 +829,26 @@ def item_rows(ids) -> Select:
     )
 
 
-def page_statement(principal: Principal, f: ItemFilters, order_by: tuple, limit: int, offset: int) -> Select:
-    ids = filtered_ids(principal, f).order_by(*order_by).limit(limit).offset(offset).subquery("page_ids")
-    return item_rows(ids).order_by(*order_by)
+def page_statement(principal: Principal, f: ItemFilters, sort: str) -> Select:
+    """One page (parameters ``page_limit`` and ``page_offset``) of the list, sorted by ``sort``."""
+
+    def build() -> Select:
+        order_by = ITEM_SORTS[sort]
+        ids = filtered_ids(principal, f).order_by(*order_by)
+        ids = ids.limit(bindparam("page_limit")).offset(bindparam("page_offset")).subquery("page_ids")
+        return item_rows(ids).order_by(*order_by)
+
+    return _statement(("page", _principal_shape(principal), f.shape(), sort), build)
 
 
-def one_item_statement(principal: Principal, item_id: str) -> Select:
-    ids = select(ArrearsItem.id).where(ArrearsItem.id == item_id, item_scope(principal)).subquery("one")
-    return item_rows(ids)
+def one_item_statement(principal: Principal) -> Select:
+    """One item by ``item_id``, with the list's columns, if in scope (parameters: scope_params + item_id)."""
+
+    def build() -> Select:
+        ids = select(ArrearsItem.id).where(ArrearsItem.id == bindparam("item_id"), item_scope(principal, bound=True))
+        return item_rows(ids.subquery("one"))
+
+    return _statement(("one", _principal_shape(principal)), build)
 
 
 def item_out(row) -> schemas.ItemOut:
@@ -764,6 +856,7 @@ def item_out(row) -> schemas.ItemOut:
 
 
 async def totals(session: AsyncSession, principal: Principal, f: ItemFilters) -> schemas.Totals:
+    """Totals of the items ``f`` selects (void items counted, never summed)."""
     sub = (
         filtered_ids(principal, f)
         .with_only_columns(
@@ -785,7 +878,8 @@ async def totals(session: AsyncSession, principal: Principal, f: ItemFilters) ->
                 func.sum(sub.c.verified_repaid),
                 func.sum(sub.c.adjustments_total),
                 func.sum(sub.c.outstanding),
-            ).group_by(sub.c.status)
+            ).group_by(sub.c.status),
+            list_params(principal, f),
         )
     ).all()
     agg = [Decimal(0)] * 4
