@@ -139,7 +139,7 @@ async def test_clerk_week_in_the_browser(spa_server, client, worlds, world, tmp_
     }
     result = await asyncio.to_thread(run_node, "e2e/ledger.mjs", env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    for png in ("ledger-list.png", "item.png", "written-off.png"):
+    for png in ("ledger-list.png", "item.png", "verification.png", "write-off-refused.png", "written-off.png"):
         assert (ARTIFACTS / png).stat().st_size > 10_000, png
     # What the browser did is what the ledger holds.
     final = (await client.get(f"/api/ledger/items/{item['id']}", headers=h)).json()

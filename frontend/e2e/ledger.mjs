@@ -14,8 +14,11 @@
 // 1. The operator (unit_operator, password already changed) finds the item through the keyword
 //    filter, opens it, files this week's 周进展, and reports a repayment of the whole outstanding
 //    amount by bank transfer with the PDF as evidence. Screenshots: ledger-list.png, item.png.
-// 2. The office (office_admin) opens 核实队列, verifies the repayment, opens the item, writes it
-//    off, and checks that its status reads 已销账. Screenshot: written-off.png.
+// 2. The office (office_admin) opens 核实队列 (the server's queue of pending repayments), checks
+//    the repayment's row, opens the item and sees its write-off refused with every reason (the
+//    repayment is not verified yet), verifies it in the queue, opens the item from 待销账, writes
+//    it off, and checks that its status reads 已销账. Screenshots: verification.png,
+//    write-off-refused.png, written-off.png.
 // Any failure (or an uncaught error in the page) fails the test, so the process exits non-zero;
 // a screenshot <step>-failure.png is kept.
 import assert from 'node:assert/strict'
@@ -138,6 +141,31 @@ test(`the clerk's week at ${env.baseUrl}: weekly update, repayment with evidence
     const queue = new VerificationPage(page)
     await queue.open()
     await queue.verifyButton(env.ledgerNo).first().waitFor({ state: 'visible' })
+    // The server's queue row: the amount as ¥, the method, one evidence file, the reporter.
+    const pending = await queue.pendingRow(env.ledgerNo).innerText()
+    assert.match(pending, new RegExp(`¥${Number(outstanding).toLocaleString('en-US', { minimumFractionDigits: 2 })}`), `amount missing: ${pending}`)
+    assert.match(pending, /银行转账/, `method missing: ${pending}`)
+    assert.match(pending, /1 份/, `evidence count missing: ${pending}`)
+    assert.match(pending, /待核实/, `status missing: ${pending}`)
+    assert.match(await queue.countTitle(), /还款核实（\d[\d,]*\+?）/)
+    await noToasts(page)
+    await page.screenshot({ path: `${ARTIFACTS}verification.png` })
+
+    // Writing off before verifying is refused, and the item page lists every reason.
+    step = 'write-off-refused'
+    await queue.openPendingItem(env.ledgerNo)
+    const early = new ItemPage(page)
+    await early.waitFor(env.ledgerNo)
+    const reasons = await early.writeOff()
+    assert.ok(reasons, 'the write-off of an item with a pending repayment was not refused')
+    assert.match(reasons, /未清偿金额不为零/, `no outstanding reason: ${reasons}`)
+    assert.match(reasons, /还款待核实/, `no pending-repayment reason: ${reasons}`)
+    await noToasts(page)
+    await scrollTop(page)
+    await page.screenshot({ path: `${ARTIFACTS}write-off-refused.png` })
+
+    step = 'verification'
+    await queue.open()
     await queue.verify(env.ledgerNo)
     await queue.writeOffRow(env.ledgerNo).waitFor({ state: 'visible', timeout: 15_000 })
 

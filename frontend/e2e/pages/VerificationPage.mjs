@@ -21,6 +21,22 @@ export class VerificationPage extends AppShell {
     await this.pending.locator('.el-loading-mask').waitFor({ state: 'hidden', timeout: 30_000 })
   }
 
+  /** The title of the repayments card, with the count: 还款核实（3）. */
+  async countTitle() {
+    return this.page.getByTestId('queue-title').innerText()
+  }
+
+  /** The (first) row of the item's repayment in the queue. */
+  pendingRow(ledgerNo) {
+    return this.pending.locator('.el-table__body tr', { hasText: ledgerNo }).first()
+  }
+
+  /** Opens the item of a pending repayment (its repayments tab). */
+  async openPendingItem(ledgerNo) {
+    await this.pendingRow(ledgerNo).getByRole('link', { name: ledgerNo }).click()
+    await this.page.waitForURL((url) => url.pathname.startsWith('/ledger/items/'))
+  }
+
   verifyButton(ledgerNo) {
     return this.pending.getByTestId(`queue-verify-${ledgerNo}`)
   }

@@ -50,6 +50,9 @@ export type Notice = Schemas['NoticeOut']
 export type NoticeIn = Schemas['NoticeIn']
 export type Candidate = Schemas['CandidateOut']
 export type CandidateConfirm = Schemas['CandidateConfirm']
+export type RepaymentQueueRow = Schemas['RepaymentQueueRow']
+export type WriteOffReason = Schemas['WriteOffReason']
+export type Person = Schemas['PersonOut']
 
 export type ItemQuery = NonNullable<operations['items_list_items']['parameters']['query']>
 export type ItemFilterQuery = NonNullable<operations['items_item_totals']['parameters']['query']>
@@ -72,6 +75,9 @@ export type CreditorQuery = NonNullable<operations['registry_list_creditors']['p
 export type FlagQuery = NonNullable<operations['flags_list_flags']['parameters']['query']>
 export type KeyCaseQuery = NonNullable<operations['supervision_list_key_cases']['parameters']['query']>
 export type CandidateQuery = NonNullable<operations['candidates_list_candidates']['parameters']['query']>
+export type RepaymentQueueQuery = NonNullable<operations['repayments_list_repayment_queue']['parameters']['query']>
+export type RepaymentStatus = NonNullable<RepaymentQueueQuery['status']>[number]
+export type PeopleQuery = NonNullable<operations['people_list_people']['parameters']['query']>
 
 export const ITEM_STATUSES: readonly ItemStatus[] = ['open', 'resolving', 'claimed_cleared', 'written_off', 'void']
 /** Statuses of an item still owed (待化解, 化解中, 已清偿待核实). */
@@ -91,6 +97,7 @@ export const PROCUREMENT_TYPES: readonly ProcurementType[] = ['goods', 'works', 
 export const DISPUTE_ROUTES: readonly DisputeRoute[] = ['negotiation', 'mediation', 'arbitration', 'litigation']
 export const FUNDING_SOURCES: readonly FundingSource[] = ['budget', 'financial_support', 'self_raised', 'special_bonds', 'other']
 export const REPAYMENT_METHODS: readonly RepaymentMethod[] = ['bank_transfer', 'commercial_bill', 'other']
+export const REPAYMENT_STATUSES: readonly RepaymentStatus[] = ['reported', 'verified', 'rejected']
 export const EVIDENCE_PURPOSES: readonly EvidencePurpose[] = ['receipt', 'confirmation', 'agreement', 'other']
 export const FLAG_KINDS: readonly FlagKind[] = [
   'dispute_reclassified',
@@ -179,7 +186,7 @@ export function voidItem(item: Pick<Item, 'id' | 'version'>, reason: string): Pr
   )
 }
 
-/** 销账: refused (409 write_off_refused, reasons in `detail`) unless outstanding is zero and every repayment is verified with evidence. */
+/** 销账: refused (409 write_off_refused, every reason in `reasons`, see utils/writeOff.ts) unless outstanding is zero and every repayment is verified with evidence. */
 export function writeOffItem(item: Pick<Item, 'id' | 'version'>): Promise<ItemDetail> {
   return unwrap(
     ledgerClient.POST('/api/ledger/items/{item_id}/write-off', {
@@ -236,6 +243,11 @@ export function reverseRepayment(itemId: string, repaymentId: string, reason: st
       body: { reason },
     }),
   )
+}
+
+/** 核实队列: repayments across the items of the caller's scope (oldest report first by default). */
+export function listRepaymentQueue(query: RepaymentQueueQuery): Promise<Schemas['Page_RepaymentQueueRow_']> {
+  return unwrap(ledgerClient.GET('/api/ledger/repayments', { params: { query: compact(query) } }))
 }
 
 export function addAdjustment(itemId: string, body: AdjustmentIn): Promise<Adjustment> {
@@ -427,6 +439,13 @@ export function downloadNotice(itemId: string, noticeId: string): Promise<Blob> 
       parseAs: 'blob',
     }),
   ) as Promise<Blob>
+}
+
+// ---------------------------------------------------------------- people
+
+/** The people directory (ledger:write): active people of the caller's scope, id, name and unit name only. */
+export function listPeople(query: PeopleQuery): Promise<Paged<Person>> {
+  return unwrap(ledgerClient.GET('/api/ledger/people', { params: { query: compact(query) } }))
 }
 
 // ---------------------------------------------------------------- off-ledger candidates
