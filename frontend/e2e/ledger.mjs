@@ -12,8 +12,9 @@
 // matches a ledger number whole, or any part of a debtor, creditor or contract name).
 //
 // 1. The operator (unit_operator, password already changed) finds the item through the keyword
-//    filter, opens it, files this week's 周进展, and reports a repayment of the whole outstanding
-//    amount by bank transfer with the PDF as evidence. Screenshots: ledger-list.png, item.png.
+//    filter and in the built-in view 我负责的 (a server filter), opens it, files this week's 周进展,
+//    and reports a repayment of the whole outstanding amount by bank transfer with the PDF as
+//    evidence. Screenshots: ledger-list.png, item.png.
 // 2. The office (office_admin) opens 核实队列 (the server's queue of pending repayments), checks
 //    the repayment's row, opens the item and sees its write-off refused with every reason (the
 //    repayment is not verified yet), verifies it in the queue, opens the item from 待销账, writes
@@ -102,6 +103,16 @@ test(`the clerk's week at ${env.baseUrl}: weekly update, repayment with evidence
     assert.match(rowText, /待化解|化解中/, `the item is not open: ${rowText}`)
     const totals = await list.totalsText()
     assert.match(totals, /件数\s*\d+\s*件.*未清偿合计\s*¥/, `no totals row: ${totals}`)
+    // 我负责的 is a server filter (mine=true), over every page: the operator's item is in it, with
+    // its responsible unit and person and its 周进展 state in the row.
+    const query = await list.applyView('mine')
+    assert.equal(query.get('mine'), 'true', `the view did not ask the server: ${query}`)
+    const mine = list.row(env.ledgerNo)
+    await mine.waitFor({ state: 'visible' })
+    const mineText = await mine.innerText()
+    assert.match(mineText, /本周已更新|本周待填报|尚无周进展|周未更新/, `no weekly-update state: ${mineText}`)
+    assert.doesNotMatch(mineText, /未指定/, `no responsible person: ${mineText}`)
+    assert.match(await list.totalText(), /^共 \d[\d,]*\+? 条$/)
     await noToasts(page)
     await page.screenshot({ path: `${ARTIFACTS}ledger-list.png` })
 

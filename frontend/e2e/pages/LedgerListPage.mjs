@@ -32,6 +32,27 @@ export class LedgerListPage extends AppShell {
     await this.waitForLoaded()
   }
 
+  /**
+   * Picks a built-in view from 视图 (a server filter: mine, key_case, no_update_weeks…) and waits
+   * for the list to answer.
+   * @param {'mine' | 'todo' | 'weekMissing' | 'overdue' | 'keyCases'} key
+   */
+  async applyView(key) {
+    await this.page.getByTestId('view-select').click()
+    const option = this.page.getByTestId(`view-${key}`)
+    await option.waitFor({ state: 'visible' })
+    const answered = this.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/ledger/items' && r.request().method() === 'GET')
+    await option.click()
+    const response = await answered
+    await this.waitForLoaded()
+    return new URL(response.url()).searchParams
+  }
+
+  /** "共 N 条" under the table. */
+  async totalText() {
+    return (await this.page.getByTestId('ledger-total').innerText()).trim()
+  }
+
   /** The link of an item in the table. */
   itemLink(ledgerNo) {
     return this.table.getByTestId(`item-link-${ledgerNo}`)

@@ -27,6 +27,8 @@ export interface Paged<T> {
   total: number
   page: number
   page_size: number
+  /** false: at least `total` rows match (the server stopped counting there, e.g. "1,000+"). */
+  total_exact?: boolean
 }
 
 /** A role as /auth/roles describes it (the contract types that answer as a free object). */

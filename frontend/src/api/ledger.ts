@@ -441,13 +441,6 @@ export function downloadNotice(itemId: string, noticeId: string): Promise<Blob> 
   ) as Promise<Blob>
 }
 
-// ---------------------------------------------------------------- people
-
-/** The people directory (ledger:write): active people of the caller's scope, id, name and unit name only. */
-export function listPeople(query: PeopleQuery): Promise<Paged<Person>> {
-  return unwrap(ledgerClient.GET('/api/ledger/people', { params: { query: compact(query) } }))
-}
-
 // ---------------------------------------------------------------- off-ledger candidates
 
 export function listCandidates(query: CandidateQuery): Promise<Paged<Candidate>> {
@@ -474,38 +467,10 @@ export function rejectCandidate(candidate: Pick<Candidate, 'id' | 'version'>, re
   )
 }
 
-// ---------------------------------------------------------------- helpers
+// ---------------------------------------------------------------- people
 
-/** Runs `task` over `inputs` with at most `limit` requests in flight; results keep the input order. */
-export async function mapLimited<T, R>(inputs: readonly T[], limit: number, task: (input: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(inputs.length)
-  let next = 0
-  async function worker() {
-    while (next < inputs.length) {
-      const i = next++
-      out[i] = await task(inputs[i] as T)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker))
-  return out
+/** The people directory (ledger:write): active people of the caller's scope, id, name and unit name only. */
+export function listPeople(query: PeopleQuery): Promise<Paged<Person>> {
+  return unwrap(ledgerClient.GET('/api/ledger/people', { params: { query: compact(query) } }))
 }
 
-/** What the list shows of an active flag (FlagOut and FlagRow both carry it). */
-export type ActiveFlag = Pick<Flag, 'id' | 'item_id' | 'kind' | 'kind_label' | 'raised_at'>
-
-/**
- * Active red flags per item (the item list carries none). One request for the caller's active
- * flags while there are at most 200 of them; otherwise one request per listed item.
- */
-export async function activeFlagsByItem(itemIds: readonly string[]): Promise<Record<string, ActiveFlag[]>> {
-  const byItem: Record<string, ActiveFlag[]> = Object.fromEntries(itemIds.map((id) => [id, []]))
-  if (itemIds.length === 0) return byItem
-  const first = await listFlags({ active: true, page: 1, page_size: 200 })
-  if (first.total <= first.items.length) {
-    for (const flag of first.items) byItem[flag.item_id]?.push(flag)
-    return byItem
-  }
-  const lists = await mapLimited(itemIds, 6, (id) => listItemFlags(id))
-  itemIds.forEach((id, i) => (byItem[id] = (lists[i] ?? []).filter((f) => f.active)))
-  return byItem
-}

@@ -9,6 +9,10 @@ export interface LedgerFilters {
   /** '' any, 'true' disputed, 'false' undisputed */
   disputed: '' | 'true' | 'false'
   overdue: boolean
+  /** Only items whose responsible person is the caller (我负责的). */
+  mine: boolean
+  /** '' any, 'true' under 重点督办, 'false' not */
+  key_case: '' | 'true' | 'false'
   flag: string
   no_update_weeks: number | null
   q: string
@@ -21,7 +25,18 @@ export interface SavedView {
 }
 
 export function emptyFilters(): LedgerFilters {
-  return { unit_id: '', debtor_type: '', status: [], disputed: '', overdue: false, flag: '', no_update_weeks: null, q: '' }
+  return {
+    unit_id: '',
+    debtor_type: '',
+    status: [],
+    disputed: '',
+    overdue: false,
+    mine: false,
+    key_case: '',
+    flag: '',
+    no_update_weeks: null,
+    q: '',
+  }
 }
 
 const PREFIX = 'qq.ledger.views.'

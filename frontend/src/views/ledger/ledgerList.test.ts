@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest'
 import type { Item } from '@/api/ledger'
+import { toCsv } from '@/utils/csv'
 import { emptyFilters } from '@/utils/savedViews'
-import { builtinFilters, clientSort, clientTotals, csvColumns, exportFilename, filtersToQuery, routeToState, stateToRoute } from './ledgerList'
+import {
+  BUILTIN_VIEWS,
+  builtinFilters,
+  builtinOf,
+  csvColumns,
+  exportFilename,
+  filtersToQuery,
+  plainAmount,
+  routeToState,
+  stateToRoute,
+  updateState,
+  weeksMissing,
+} from './ledgerList'
 
 function item(over: Partial<Item>): Item {
   return {
@@ -24,7 +37,9 @@ function item(over: Partial<Item>): Item {
     due_date: null,
     agreed_daily_rate: null,
     responsible_unit_id: 'u',
+    responsible_unit_name: '海澄县财政局',
     responsible_person_id: null,
+    responsible_person_name: null,
     disputed: false,
     dispute_route: null,
     court_case_no: null,
@@ -37,90 +52,143 @@ function item(over: Partial<Item>): Item {
     created_at: '2026-11-01T00:00:00Z',
     updated_at: '2026-11-01T00:00:00Z',
     version: 1,
+    active_flags: [],
+    last_update_week: null,
+    key_case: false,
     ...over,
   }
 }
 
 describe('filters and the route', () => {
   it('round-trip through the query string', () => {
-    const filters = { ...emptyFilters(), q: '财政', status: ['open' as const, 'resolving' as const], overdue: true, no_update_weeks: 2, disputed: 'true' as const }
+    const filters = {
+      ...emptyFilters(),
+      q: '财政',
+      status: ['open' as const, 'resolving' as const],
+      overdue: true,
+      mine: true,
+      key_case: 'false' as const,
+      no_update_weeks: 2,
+      disputed: 'true' as const,
+    }
     const state = { filters, sort: 'due_date' as const, page: 3, pageSize: 50, view: 'saved:我的' }
     const query = stateToRoute(state)
-    expect(query).toEqual({ q: '财政', status: ['open', 'resolving'], overdue: '1', weeks: '2', disputed: 'true', sort: 'due_date', page: '3', size: '50', view: 'saved:我的' })
+    expect(query).toEqual({
+      q: '财政',
+      status: ['open', 'resolving'],
+      overdue: '1',
+      mine: '1',
+      key: 'false',
+      weeks: '2',
+      disputed: 'true',
+      sort: 'due_date',
+      page: '3',
+      size: '50',
+      view: 'saved:我的',
+    })
     expect(routeToState(query as never)).toEqual(state)
   })
 
   it('ignore values they do not know', () => {
-    const state = routeToState({ status: ['open', 'bogus'], sort: 'nope', page: '-1', size: '7', weeks: 'x' })
+    const state = routeToState({ status: ['open', 'bogus'], sort: 'nope', page: '-1', size: '7', weeks: 'x', key: 'maybe', mine: 'yes' })
     expect(state.filters.status).toEqual(['open'])
     expect(state.sort).toBe('-created_at')
     expect(state.page).toBe(1)
     expect(state.pageSize).toBe(20)
     expect(state.filters.no_update_weeks).toBeNull()
+    expect(state.filters.key_case).toBe('')
+    expect(state.filters.mine).toBe(false)
   })
 
   it('become the API query without empty values', () => {
-    expect(filtersToQuery(emptyFilters())).toEqual({
-      unit_id: undefined,
-      debtor_type: undefined,
-      status: undefined,
-      disputed: undefined,
-      overdue: undefined,
-      q: undefined,
-      flag: undefined,
-      no_update_weeks: undefined,
-    })
+    expect(Object.values(filtersToQuery(emptyFilters())).every((v) => v === undefined)).toBe(true)
     expect(filtersToQuery({ ...emptyFilters(), disputed: 'false', q: '  财政 ' })).toMatchObject({ disputed: false, q: '财政' })
-  })
-
-  it('give 我的待办 by role', () => {
-    expect(builtinFilters('mine', { unit_id: 'u1' }, false)).toMatchObject({ unit_id: 'u1', status: ['open', 'resolving'] })
-    expect(builtinFilters('mine', { unit_id: 'office' }, true)).toMatchObject({ unit_id: '', status: ['claimed_cleared'] })
-    expect(builtinFilters('overdue', { unit_id: null }, false)).toMatchObject({ overdue: true })
+    expect(filtersToQuery({ ...emptyFilters(), mine: true, key_case: 'true' })).toMatchObject({ mine: true, key_case: true })
+    expect(filtersToQuery({ ...emptyFilters(), key_case: 'false' })).toMatchObject({ key_case: false, mine: undefined })
   })
 })
 
-describe('client-side totals and sort (id-set views)', () => {
-  const items = [
-    item({ id: 'a', ledger_no: 'N3', outstanding: '0.10', principal: '0.10', due_date: '2026-03-01', created_at: '2026-01-03T00:00:00Z' }),
-    item({ id: 'b', ledger_no: 'N1', outstanding: '0.20', principal: '0.30', verified_repaid: '0.10', due_date: null, created_at: '2026-01-01T00:00:00Z' }),
-    item({ id: 'c', ledger_no: 'N2', outstanding: '999.99', principal: '999.99', status: 'void', due_date: '2026-01-01', created_at: '2026-01-02T00:00:00Z' }),
-  ]
+describe('built-in views are server filters', () => {
+  const me = { unit_id: 'u1' }
 
-  it('count void items by status but never sum them, in exact fen', () => {
-    expect(clientTotals(items)).toEqual({
-      items: 2,
-      principal: '0.40',
-      verified_repaid: '0.10',
-      adjustments_total: '0.00',
-      outstanding: '0.30',
-      by_status: { open: 2, void: 1 },
-    })
+  it('我负责的, 上周未更新, 重点督办, 逾期 map to mine, no_update_weeks, key_case, overdue', () => {
+    expect(filtersToQuery(builtinFilters('mine', me, false))).toMatchObject({ mine: true, status: ['open', 'resolving'] })
+    expect(filtersToQuery(builtinFilters('weekMissing', me, false))).toMatchObject({ no_update_weeks: 1 })
+    expect(filtersToQuery(builtinFilters('keyCases', me, true))).toMatchObject({ key_case: true })
+    expect(filtersToQuery(builtinFilters('overdue', me, false))).toMatchObject({ overdue: true })
   })
 
-  it('sort like the server (missing due dates last)', () => {
-    expect(clientSort(items, 'ledger_no').map((i) => i.id)).toEqual(['b', 'c', 'a'])
-    expect(clientSort(items, '-outstanding').map((i) => i.id)).toEqual(['c', 'b', 'a'])
-    expect(clientSort(items, 'due_date').map((i) => i.id)).toEqual(['c', 'a', 'b'])
-    expect(clientSort(items, '-due_date').map((i) => i.id)).toEqual(['a', 'c', 'b'])
-    expect(clientSort(items, '-created_at').map((i) => i.id)).toEqual(['a', 'c', 'b'])
+  it('我的待办 by role', () => {
+    expect(builtinFilters('todo', me, false)).toMatchObject({ unit_id: 'u1', status: ['open', 'resolving'] })
+    expect(builtinFilters('todo', { unit_id: 'office' }, true)).toMatchObject({ unit_id: '', status: ['claimed_cleared'] })
+  })
+
+  it('are told apart by their filters', () => {
+    for (const v of BUILTIN_VIEWS) expect(builtinOf(builtinFilters(v, me, false), me, false)).toBe(v)
+    expect(builtinOf({ ...builtinFilters('keyCases', me, false), q: 'x' }, me, false)).toBeNull()
   })
 })
 
-describe('CSV columns', () => {
-  it('write amounts as plain decimals and labels in Chinese', () => {
-    const columns = csvColumns({
-      t: (key, values) => `${key}${values ? JSON.stringify(values) : ''}`,
-      unitName: () => '海澄县财政局',
-      flags: { a: [{ id: 'f', item_id: 'a', kind: 'commercial_bill', kind_label: '以商业承兑汇票支付', raised_at: '' }] },
-      today: '2026-11-25',
-      labels: { status: () => '待化解', debtorType: () => '政府机关', route: () => '诉讼' },
+describe('周进展 column', () => {
+  // 2026-11-25 is a Wednesday of ISO week 2026-W48 (Monday 2026-11-23).
+  const today = '2026-11-25'
+
+  it('reads the week of the latest update and the complete weeks since, like the server', () => {
+    expect(updateState(item({ last_update_week: '2026-11-23' }), today)).toEqual({ kind: 'thisWeek', week: '2026-W48' })
+    expect(updateState(item({ last_update_week: '2026-11-16' }), today)).toEqual({ kind: 'due', week: '2026-W47' })
+    expect(updateState(item({ last_update_week: '2026-11-09' }), today)).toEqual({ kind: 'missing', week: '2026-W46', weeks: 1 })
+    expect(updateState(item({ last_update_week: '2026-10-26' }), today)).toEqual({ kind: 'missing', week: '2026-W44', weeks: 3 })
+  })
+
+  it('counts from the week the item was entered before the first update (Beijing dates)', () => {
+    // entered Monday 2026-11-16 00:30 Beijing time = Sunday 16:30 UTC: week W47, a grace week
+    expect(updateState(item({ created_at: '2026-11-15T16:30:00Z' }), today)).toEqual({ kind: 'due', week: null })
+    expect(updateState(item({ created_at: '2026-11-02T02:00:00Z' }), today)).toEqual({ kind: 'missing', week: null, weeks: 2 })
+    expect(updateState(item({ created_at: '2026-11-24T02:00:00Z' }), today)).toEqual({ kind: 'due', week: null })
+  })
+
+  it('asks nothing of closed items', () => {
+    const s = updateState(item({ status: 'written_off', last_update_week: '2026-10-26' }), today)
+    expect(s).toEqual({ kind: 'notRequired', week: '2026-W44' })
+    expect(weeksMissing(s)).toBe('')
+  })
+})
+
+describe('CSV', () => {
+  const columns = csvColumns({
+    t: (key, values) => `${key}${values ? JSON.stringify(values) : ''}`,
+    today: '2026-11-25',
+    labels: { status: () => '待化解', debtorType: () => '政府机关', route: () => '诉讼', flag: (k) => ({ commercial_bill: '以商业承兑汇票支付', no_weekly_update: '两周以上未更新进展' })[k ?? ''] ?? '' },
+  })
+
+  it('writes amounts as plain numbers with two decimals, names and flags in Chinese', () => {
+    const row = item({
+      id: 'a',
+      principal: '1234567.8',
+      outstanding: '1234.50',
+      due_date: '2026-11-20',
+      responsible_person_name: '张三',
+      active_flags: ['commercial_bill', 'no_weekly_update'],
+      last_update_week: '2026-11-02',
+      key_case: true,
     })
-    const row = item({ id: 'a', outstanding: '1234.50', due_date: '2026-11-20' })
-    const values = columns.map((c) => c.value(row))
-    expect(values).toContain('1234.50')
-    expect(values).toContain('以商业承兑汇票支付')
-    expect(values).toContain('deadline.overdue{"n":5}')
+    const byHeader = Object.fromEntries(columns.map((c) => [c.header, c.value(row)]))
+    expect(byHeader['ledger.export.columns.principal']).toBe('1234567.80')
+    expect(byHeader['ledger.export.columns.outstanding']).toBe('1234.50')
+    expect(byHeader['ledger.list.columns.unit']).toBe('海澄县财政局')
+    expect(byHeader['ledger.list.columns.person']).toBe('张三')
+    expect(byHeader['ledger.list.columns.flags']).toBe('以商业承兑汇票支付；两周以上未更新进展')
+    expect(byHeader['ledger.export.columns.keyCase']).toBe('common.yes')
+    expect(byHeader['ledger.export.columns.lastUpdateWeek']).toBe('2026-W45')
+    expect(byHeader['ledger.export.columns.weeksMissing']).toBe(2)
+    expect(byHeader['ledger.export.columns.deadline']).toBe('deadline.overdue{"n":5}')
+  })
+
+  it('keeps amounts unquoted so the spreadsheet sums them', () => {
+    const csv = toCsv([item({ principal: '1234567.89' })], columns, '水印')
+    expect(csv.split('\r\n')[2]).toContain(',1234567.89,')
+    expect(plainAmount('-12.5')).toBe('-12.50')
+    expect(plainAmount(null)).toBe('')
     expect(exportFilename('台账明细', { year: '2026', month: '11', day: '25', hour: '09', minute: '05' })).toBe('台账明细-20261125-0905.csv')
   })
 })

@@ -1,48 +1,53 @@
 // The 台账 list's logic outside the component: filters ↔ API query ↔ route query, the built-in
-// views, the views that are a set of items gathered from another list (本周未更新, 重点督办,
-// 有预警: /items cannot filter by them yet), client-side totals and sort for those, and CSV rows.
+// views (each a set of server filters, so they hold across every page, not just the loaded one),
+// the 周进展 column, and the CSV rows.
 import type { LocationQuery, LocationQueryRaw } from 'vue-router'
-import {
-  getItem,
-  ITEM_STATUSES,
-  listFlags,
-  listKeyCases,
-  mapLimited,
-  missingWeeklyUpdates,
-  type ActiveFlag,
-  type Item,
-  type ItemFilterQuery,
-  type ItemSort,
-  type ItemStatus,
-  type Totals,
-} from '@/api/ledger'
+import { ITEM_STATUSES, type Item, type ItemFilterQuery, type ItemSort, type ItemStatus } from '@/api/ledger'
 import type { CsvColumn } from '@/utils/csv'
-import { deadlineState, itemSettled } from '@/utils/deadline'
-import { compareMoney, fromFen, toFen } from '@/utils/money'
+import { daysBetween, deadlineState, isoWeek, isoWeekStart, itemSettled, todayInBeijing } from '@/utils/deadline'
+import { fromFen, toFen } from '@/utils/money'
 import { emptyFilters, type LedgerFilters } from '@/utils/savedViews'
 
-export type BuiltinView = 'mine' | 'weekMissing' | 'overdue' | 'keyCases' | 'flagged'
-export const BUILTIN_VIEWS: readonly BuiltinView[] = ['mine', 'weekMissing', 'overdue', 'keyCases', 'flagged']
-/** Views whose items come from another list rather than from /items filters. */
-export const ID_SET_VIEWS: readonly BuiltinView[] = ['weekMissing', 'keyCases', 'flagged']
-/** At most this many items are loaded one by one for an id-set view. */
-export const ID_SET_CAP = 300
+export type BuiltinView = 'mine' | 'todo' | 'weekMissing' | 'overdue' | 'keyCases'
+export const BUILTIN_VIEWS: readonly BuiltinView[] = ['mine', 'todo', 'weekMissing', 'overdue', 'keyCases']
 
 export const SORTS: readonly ItemSort[] = ['created_at', '-created_at', 'outstanding', '-outstanding', 'due_date', '-due_date', 'ledger_no']
 
-/** The filter set of a filter-based built-in view. */
+/** Statuses that need a weekly update (待化解, 化解中). */
+const WEEKLY_STATUSES: readonly string[] = ['open', 'resolving']
+
+/**
+ * The filters of a built-in view:
+ * - 我负责的: `mine` (responsible person is the caller), still to be resolved;
+ * - 我的待办: the unit's items still to be resolved, or, for the office, those waiting for write-off;
+ * - 上周未更新: `no_update_weeks=1` (the current week is still open for its update);
+ * - 逾期未清偿: `overdue`; 重点督办: `key_case`.
+ */
 export function builtinFilters(view: BuiltinView, me: { unit_id: string | null }, verifier: boolean): LedgerFilters {
   const f = emptyFilters()
   if (view === 'mine') {
+    f.mine = true
+    f.status = ['open', 'resolving']
+  } else if (view === 'todo') {
     if (verifier) f.status = ['claimed_cleared']
     else {
       f.unit_id = me.unit_id ?? ''
       f.status = ['open', 'resolving']
     }
+  } else if (view === 'weekMissing') {
+    f.no_update_weeks = 1
   } else if (view === 'overdue') {
     f.overdue = true
+  } else if (view === 'keyCases') {
+    f.key_case = 'true'
   }
   return f
+}
+
+/** The built-in view whose filters these are, if any (so a URL or a reload shows its name). */
+export function builtinOf(f: LedgerFilters, me: { unit_id: string | null }, verifier: boolean): BuiltinView | null {
+  const key = JSON.stringify(filtersToQuery(f))
+  return BUILTIN_VIEWS.find((v) => JSON.stringify(filtersToQuery(builtinFilters(v, me, verifier))) === key) ?? null
 }
 
 /** Filters → the query of /items and /items/totals (empty values dropped later). */
@@ -50,9 +55,11 @@ export function filtersToQuery(f: LedgerFilters): ItemFilterQuery {
   return {
     unit_id: f.unit_id || undefined,
     debtor_type: (f.debtor_type || undefined) as ItemFilterQuery['debtor_type'],
-    status: f.status.length ? f.status : undefined,
+    status: f.status.length ? [...f.status] : undefined,
     disputed: f.disputed === '' ? undefined : f.disputed === 'true',
     overdue: f.overdue ? true : undefined,
+    mine: f.mine ? true : undefined,
+    key_case: f.key_case === '' ? undefined : f.key_case === 'true',
     q: f.q.trim() || undefined,
     flag: (f.flag || undefined) as ItemFilterQuery['flag'],
     no_update_weeks: f.no_update_weeks || undefined,
@@ -76,6 +83,8 @@ export function stateToRoute(s: ListState): LocationQueryRaw {
   if (f.status.length) q.status = [...f.status]
   if (f.disputed) q.disputed = f.disputed
   if (f.overdue) q.overdue = '1'
+  if (f.mine) q.mine = '1'
+  if (f.key_case) q.key = f.key_case
   if (f.flag) q.flag = f.flag
   if (f.no_update_weeks) q.weeks = String(f.no_update_weeks)
   if (f.q.trim()) q.q = f.q.trim()
@@ -91,6 +100,10 @@ function one(value: LocationQuery[string] | undefined): string {
   return typeof v === 'string' ? v : ''
 }
 
+function trinary(value: string): '' | 'true' | 'false' {
+  return value === 'true' || value === 'false' ? value : ''
+}
+
 export function routeToState(query: LocationQuery): ListState {
   const f = emptyFilters()
   f.unit_id = one(query.unit)
@@ -99,9 +112,10 @@ export function routeToState(query: LocationQuery): ListState {
     (s): s is ItemStatus => typeof s === 'string' && (ITEM_STATUSES as readonly string[]).includes(s),
   )
   f.status = statuses
-  const disputed = one(query.disputed)
-  f.disputed = disputed === 'true' || disputed === 'false' ? disputed : ''
+  f.disputed = trinary(one(query.disputed))
   f.overdue = one(query.overdue) === '1'
+  f.mine = one(query.mine) === '1'
+  f.key_case = trinary(one(query.key))
   f.flag = one(query.flag)
   const weeks = Number(one(query.weeks))
   f.no_update_weeks = Number.isInteger(weeks) && weeks > 0 ? weeks : null
@@ -118,105 +132,81 @@ export function routeToState(query: LocationQuery): ListState {
   }
 }
 
-// ---------------------------------------------------------------- id-set views
+// ---------------------------------------------------------------- 周进展
 
-/** Item ids of an id-set view, in the order of the source list (duplicates dropped). */
-export async function idSetOf(view: BuiltinView): Promise<string[]> {
-  const ids: string[] = []
-  if (view === 'weekMissing') {
-    const report = await missingWeeklyUpdates()
-    for (const unit of report.units) for (const m of unit.missing_items) ids.push(m.item_id)
-  } else if (view === 'keyCases') {
-    for (let page = 1; page <= 5; page++) {
-      const rows = await listKeyCases({ open_only: true, page, page_size: 200 })
-      ids.push(...rows.items.map((r) => r.item_id))
-      if (page * 200 >= rows.total) break
-    }
-  } else if (view === 'flagged') {
-    for (let page = 1; page <= 5; page++) {
-      const rows = await listFlags({ active: true, page, page_size: 200 })
-      ids.push(...rows.items.map((r) => r.item_id))
-      if (page * 200 >= rows.total) break
-    }
-  }
-  return [...new Set(ids)]
+export type UpdateState =
+  /** Not open or resolving: no update is asked for. */
+  | { kind: 'notRequired'; week: string | null }
+  /** Updated this week. */
+  | { kind: 'thisWeek'; week: string }
+  /** Last week updated; this week's update is still open. */
+  | { kind: 'due'; week: string | null }
+  /**
+   * `weeks` complete ISO weeks without an update (1 = last week was missed); `week` null: never
+   * updated, counted from the week the item was entered, as the server counts it.
+   */
+  | { kind: 'missing'; week: string | null; weeks: number }
+
+/**
+ * The 周进展 cell of a row: the ISO week of the latest update (`last_update_week`, its Monday)
+ * and how many complete weeks have gone by without one, counted as the server counts them for
+ * `no_update_weeks` and the no_weekly_update flag: the current week is still open for its
+ * update; before the first update, the reference is the week the item was entered.
+ */
+export function updateState(row: Pick<Item, 'last_update_week' | 'status' | 'created_at'>, today: string): UpdateState {
+  const last = row.last_update_week ?? null
+  const week = last ? isoWeek(last) : null
+  if (!WEEKLY_STATUSES.includes(row.status)) return { kind: 'notRequired', week }
+  const reference = last ?? isoWeekStart(isoWeek(todayInBeijing(new Date(row.created_at))))!
+  const thisMonday = isoWeekStart(isoWeek(today))!
+  const weeks = Math.floor(daysBetween(reference, thisMonday) / 7) - 1
+  if (weeks < 0) return last ? { kind: 'thisWeek', week: week! } : { kind: 'due', week: null }
+  if (weeks === 0) return { kind: 'due', week }
+  return { kind: 'missing', week, weeks }
 }
 
-/** Loads the items of an id set one by one (at most ID_SET_CAP); items gone or out of scope are skipped. */
-export async function loadItems(ids: readonly string[]): Promise<Item[]> {
-  const items = await mapLimited(ids.slice(0, ID_SET_CAP), 6, (id) => getItem(id).catch(() => null))
-  return items.filter((i): i is NonNullable<typeof i> => i !== null)
+/** Complete weeks without update, as a number for the spreadsheet ('' when not applicable). */
+export function weeksMissing(state: UpdateState): number | '' {
+  return state.kind === 'missing' ? state.weeks : ''
 }
 
-/** Totals like /items/totals computes them: void items counted in by_status, never summed. */
-export function clientTotals(items: readonly Item[]): Totals {
-  const sums = [0n, 0n, 0n, 0n]
-  const byStatus: Record<string, number> = {}
-  let count = 0
-  for (const item of items) {
-    byStatus[item.status] = (byStatus[item.status] ?? 0) + 1
-    if (item.status === 'void') continue
-    count++
-    sums[0]! += toFen(item.principal)
-    sums[1]! += toFen(item.verified_repaid)
-    sums[2]! += toFen(item.adjustments_total)
-    sums[3]! += toFen(item.outstanding)
+/** An amount as Excel adds it up: plain digits, two decimals, no ¥ and no separators. */
+export function plainAmount(value: string | null | undefined): string {
+  if (value === null || value === undefined || value === '') return ''
+  try {
+    return fromFen(toFen(value))
+  } catch {
+    return value
   }
-  return {
-    items: count,
-    principal: fromFen(sums[0]!),
-    verified_repaid: fromFen(sums[1]!),
-    adjustments_total: fromFen(sums[2]!),
-    outstanding: fromFen(sums[3]!),
-    by_status: byStatus,
-  }
-}
-
-/** Sorts like the server does (due dates: missing ones last). */
-export function clientSort(items: readonly Item[], sort: ItemSort): Item[] {
-  const desc = sort.startsWith('-')
-  const key = sort.replace(/^-/, '')
-  const cmp = (a: Item, b: Item): number => {
-    if (key === 'outstanding') return compareMoney(a.outstanding, b.outstanding)
-    if (key === 'ledger_no') return a.ledger_no.localeCompare(b.ledger_no)
-    if (key === 'due_date') {
-      if (!a.due_date || !b.due_date) return 0
-      return a.due_date.localeCompare(b.due_date)
-    }
-    return a.created_at.localeCompare(b.created_at)
-  }
-  return [...items].sort((a, b) => {
-    if (key === 'due_date' && (!a.due_date || !b.due_date)) return (a.due_date ? 0 : 1) - (b.due_date ? 0 : 1)
-    return desc ? cmp(b, a) : cmp(a, b)
-  })
 }
 
 // ---------------------------------------------------------------- CSV
 
 export interface CsvContext {
   t: (key: string, values?: Record<string, unknown>) => string
-  unitName: (id: string) => string
-  flags: Record<string, ActiveFlag[]>
   today: string
   labels: {
     status: (s: string) => string
     debtorType: (s: string | null | undefined) => string
     route: (s: string | null | undefined) => string
+    flag: (s: string | null | undefined) => string
   }
 }
 
-/** The columns of the table, amounts as plain decimals (so the spreadsheet can add them up). */
+/** The columns of the table with Chinese headers, amounts as plain decimals (so the spreadsheet can add them up). */
 export function csvColumns(c: CsvContext): CsvColumn<Item>[] {
   const { t } = c
+  const update = (r: Item) => updateState(r, c.today)
   return [
     { header: t('ledger.list.columns.ledgerNo'), value: (r) => r.ledger_no },
     { header: t('ledger.party.debtor'), value: (r) => r.debtor_name },
     { header: t('ledger.export.columns.debtorType'), value: (r) => c.labels.debtorType(r.debtor_type) },
     { header: t('ledger.list.columns.creditor'), value: (r) => r.creditor_name },
     { header: t('ledger.list.columns.contract'), value: (r) => r.contract_name },
-    { header: t('ledger.export.columns.principal'), value: (r) => r.principal },
-    { header: t('ledger.export.columns.verifiedRepaid'), value: (r) => r.verified_repaid },
-    { header: t('ledger.export.columns.outstanding'), value: (r) => r.outstanding },
+    { header: t('ledger.export.columns.principal'), value: (r) => plainAmount(r.principal) },
+    { header: t('ledger.export.columns.verifiedRepaid'), value: (r) => plainAmount(r.verified_repaid) },
+    { header: t('ledger.export.columns.adjustments'), value: (r) => plainAmount(r.adjustments_total) },
+    { header: t('ledger.export.columns.outstanding'), value: (r) => plainAmount(r.outstanding) },
     { header: t('ledger.export.columns.dueDate'), value: (r) => r.due_date ?? '' },
     {
       header: t('ledger.export.columns.deadline'),
@@ -225,14 +215,18 @@ export function csvColumns(c: CsvContext): CsvColumn<Item>[] {
         return s.kind === 'none' || s.kind === 'settled' ? '' : t(`deadline.${s.kind}`, { n: s.days })
       },
     },
-    { header: t('ledger.list.columns.unit'), value: (r) => c.unitName(r.responsible_unit_id) },
+    { header: t('ledger.list.columns.unit'), value: (r) => r.responsible_unit_name ?? '' },
+    { header: t('ledger.list.columns.person'), value: (r) => r.responsible_person_name ?? '' },
     { header: t('ledger.list.columns.status'), value: (r) => c.labels.status(r.status) },
     {
       header: t('ledger.list.columns.disputed'),
       value: (r) =>
         r.disputed ? `${t('ledger.disputed')}${r.dispute_route ? `（${c.labels.route(r.dispute_route)}）` : ''}` : t('ledger.undisputed'),
     },
-    { header: t('ledger.list.columns.flags'), value: (r) => (c.flags[r.id] ?? []).map((f) => f.kind_label).join('；') },
+    { header: t('ledger.export.columns.keyCase'), value: (r) => (r.key_case ? t('common.yes') : t('common.no')) },
+    { header: t('ledger.export.columns.lastUpdateWeek'), value: (r) => update(r).week ?? '' },
+    { header: t('ledger.export.columns.weeksMissing'), value: (r) => weeksMissing(update(r)) },
+    { header: t('ledger.list.columns.flags'), value: (r) => (r.active_flags ?? []).map((k) => c.labels.flag(k)).join('；') },
   ]
 }
 
