@@ -2,9 +2,18 @@
 a week passing without an update, a repayment waiting too long for its proof) hold without anyone
 touching the item, so a job re-evaluates every item that can carry a flag, once a day.
 
+Set-based: the ledger is walked in chunks of the primary key (``chunk_size`` item ids, a range
+scan each, in its own short transaction). For each chunk ONE read-only statement evaluates every
+flag kind's SQL rule (:mod:`ledger_api.flags.rules`, the same rules the request path runs) over
+the whole chunk and returns the items whose active flags differ from what holds. Only those items
+are locked (``FOR NO KEY UPDATE SKIP LOCKED``: an item a user's change holds at that moment is
+skipped, that change evaluates it itself) and synced by ONE statement that clears, raises and
+writes the audit rows. A run that finds nothing to change writes nothing, not even a row lock.
+
 ``evaluate_all`` is a plain async function over a session factory, so any scheduler can call it:
-``qqctl`` (a future ``qqctl flags evaluate``), cron through ``python -m ledger_api.flags.scheduled``
-(reads the ``LEDGER_`` settings), or a test with the day it wants to look at.
+the service's own job (``ledger.flags.evaluate``, advisory lock: one replica at a time), cron
+through ``python -m ledger_api.flags.scheduled`` (reads the ``LEDGER_`` settings), the benchmark
+(``bench/flags.py``) or a test with the day it wants to look at.
 """
 
 from __future__ import annotations
@@ -15,16 +24,19 @@ import json
 import logging
 from datetime import date
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ledger_api.flags.models import RedFlag
-from ledger_api.flags.service import evaluate_item
+from ledger_api.flags import rules
+from ledger_api.flags.service import ALL_KINDS, sync_flags
 from ledger_api.ledger.models import ArrearsItem
 from ledger_api.ledger.service import OPEN_STATUSES
 from qq_kernel.clock import china_today
 
 log = logging.getLogger("ledger_api.flags")
+
+VISITED = (*OPEN_STATUSES, "void")
+JOB_NAME = "ledger.flags.evaluate"  # the scheduler's job name in ledger_api.main: its advisory lock
 
 
 async def evaluate_all(
@@ -32,40 +44,60 @@ async def evaluate_all(
     today: date | None = None,
     *,
     region_path: str | None = None,
-    batch_size: int = 200,
+    chunk_size: int = 5000,
+    kinds: tuple[str, ...] = ALL_KINDS,
+    detail: dict | None = None,
 ) -> dict[str, int]:
-    """Evaluate every open item, and any void one still carrying a flag (optionally only within a
-    region subtree), one transaction per batch. A written-off item needs no visit: its write-off
-    evaluated it, and what it keeps (conduct flags) no longer depends on the day. An item locked
-    by a user's change at that moment is skipped: that change evaluates it itself. Returns counts."""
+    """Evaluate every item that is not written off (optionally only within a region subtree): the
+    open ones, and the void ones in case one still carries a flag (cheap: no rule holds for them).
+    A written-off item needs no visit: its write-off evaluated it, and what it keeps (conduct
+    flags) no longer depends on the day.
+
+    Returns counts: ``evaluated`` items examined, ``raised``, ``cleared``, ``skipped`` (items that
+    needed a change but were locked by a user's change), ``chunks``. When ``detail`` is a dict it
+    receives per kind: ``holding`` (conditions found true), ``raised``, ``cleared``."""
     today = today or china_today()
-    counts = {"evaluated": 0, "raised": 0, "cleared": 0, "skipped": 0}
-    has_active_flag = select(RedFlag.id).where(RedFlag.item_id == ArrearsItem.id, RedFlag.cleared_at.is_(None)).exists()
-    last_id = ""
+    counts = {"evaluated": 0, "raised": 0, "cleared": 0, "skipped": 0, "chunks": 0}
+    per_kind = {k: {"holding": 0, "raised": 0, "cleared": 0} for k in kinds}
+    diff = text(rules.diff_sql(kinds, VISITED))
+    boundary = text(
+        f"SELECT i.id FROM {rules.T['item']} i WHERE i.id > :lo"
+        " AND (CAST(:region AS varchar) IS NULL OR starts_with(i.region_path, CAST(:region AS varchar)))"
+        " ORDER BY i.id OFFSET :skip LIMIT 1"
+    )
+    lo = ""
     while True:
         async with session_factory() as session:
-            query = select(ArrearsItem.id).where(
-                or_(ArrearsItem.status.in_(OPEN_STATUSES), and_(ArrearsItem.status == "void", has_active_flag)),
-                ArrearsItem.id > last_id,
-            )
-            if region_path:
-                query = query.where(ArrearsItem.region_path.startswith(region_path, autoescape=True))
-            ids = list(await session.scalars(query.order_by(ArrearsItem.id).limit(batch_size)))
-            if not ids:
-                break
-            last_id = ids[-1]
-            items = list(
-                await session.scalars(
-                    select(ArrearsItem).where(ArrearsItem.id.in_(ids)).with_for_update(skip_locked=True)
+            # The chunk is (lo, hi]: chunk_size ids of the primary key (any status), hi NULL for the last one.
+            hi = await session.scalar(boundary, {"lo": lo, "region": region_path, "skip": chunk_size - 1})
+            rows = (await session.execute(diff, {"lo": lo, "hi": hi, "region": region_path, "today": today})).all()
+            changed = [item_id for item_id, _, _ in rows if item_id is not None]
+            for item_id, kind, n in rows:
+                if item_id is None and kind is not None:
+                    per_kind[kind]["holding"] += n
+                elif item_id is None:
+                    counts["evaluated"] += n
+            counts["chunks"] += 1
+            if changed:
+                locked = list(
+                    await session.scalars(
+                        select(ArrearsItem.id)
+                        .where(ArrearsItem.id.in_(changed))
+                        .with_for_update(skip_locked=True, key_share=True)
+                    )
                 )
-            )
-            counts["skipped"] += len(ids) - len(items)
-            for item in items:
-                result = await evaluate_item(session, item, today)
-                counts["evaluated"] += 1
-                counts["raised"] += len(result.raised)
-                counts["cleared"] += len(result.cleared)
+                counts["skipped"] += len(changed) - len(locked)
+                found = await sync_flags(session, locked, today, kinds)
+                for op in ("raised", "cleared"):
+                    for _, kind in getattr(found, op):
+                        per_kind[kind][op] += 1
+                    counts[op] += len(getattr(found, op))
             await session.commit()
+        if hi is None:
+            break
+        lo = hi
+    if detail is not None:
+        detail.update(per_kind)
     log.info("red flags evaluated", extra={"today": today.isoformat(), **counts})
     return counts
 
@@ -78,7 +110,18 @@ async def run(today: date | None = None, *, region_path: str | None = None) -> d
     settings = Settings()
     engine = create_engine(settings.database_url, pool_size=1, max_overflow=1)
     try:
-        return await evaluate_all(create_session_factory(engine), today, region_path=region_path)
+        # The same advisory lock as the service's own job: cron and the replicas never overlap.
+        async with engine.connect() as conn:
+            locked = await conn.scalar(text("SELECT pg_try_advisory_lock(hashtext(:n))"), {"n": JOB_NAME})
+            await conn.commit()
+            if not locked:
+                log.info("red flags: another process is evaluating, skipped")
+                return {"skipped_run": 1}
+            try:
+                return await evaluate_all(create_session_factory(engine), today, region_path=region_path)
+            finally:
+                await conn.execute(text("SELECT pg_advisory_unlock(hashtext(:n))"), {"n": JOB_NAME})
+                await conn.commit()
     finally:
         await engine.dispose()
 
