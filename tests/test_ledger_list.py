@@ -59,6 +59,8 @@ async def test_filters_and_row_fields(client, worlds, world):
     assert await ids(client, a.ho, debtor_type="soe") == {assigned["id"]}
     assert await ids(client, a.ho, debtor_type="government_agency") == {plain["id"], billed["id"]}
     assert await ids(client, a.ho, flag="commercial_bill") == {billed["id"]}
+    assert await ids(client, a.ho, flagged="true") == {billed["id"]}
+    assert await ids(client, a.ho, flagged="false") == everything - {billed["id"]}
     totals = (await client.get("/api/ledger/items/totals", params={"debtor_type": "soe"}, headers=a.ho)).json()
     assert totals["items"] == 1 and totals["principal"] == assigned["principal"]
 

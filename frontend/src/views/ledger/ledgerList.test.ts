@@ -118,6 +118,13 @@ describe('built-in views are server filters', () => {
     expect(filtersToQuery(builtinFilters('overdue', me, false))).toMatchObject({ overdue: true })
   })
 
+  it('有预警 is any flag in effect: flagged=true, never a flag kind', () => {
+    const q = filtersToQuery(builtinFilters('flagged', me, false))
+    expect(q).toMatchObject({ flagged: true })
+    expect(q.flag).toBeUndefined()
+    expect(filtersToQuery({ ...emptyFilters(), flag: 'commercial_bill' })).toMatchObject({ flag: 'commercial_bill', flagged: undefined })
+  })
+
   it('我的待办 by role', () => {
     expect(builtinFilters('todo', me, false)).toMatchObject({ unit_id: 'u1', status: ['open', 'resolving'] })
     expect(builtinFilters('todo', { unit_id: 'office' }, true)).toMatchObject({ unit_id: '', status: ['claimed_cleared'] })

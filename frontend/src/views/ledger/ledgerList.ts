@@ -8,8 +8,11 @@ import { daysBetween, deadlineState, isoWeek, isoWeekStart, itemSettled, todayIn
 import { fromFen, toFen } from '@/utils/money'
 import { emptyFilters, type LedgerFilters } from '@/utils/savedViews'
 
-export type BuiltinView = 'mine' | 'todo' | 'weekMissing' | 'overdue' | 'keyCases'
-export const BUILTIN_VIEWS: readonly BuiltinView[] = ['mine', 'todo', 'weekMissing', 'overdue', 'keyCases']
+export type BuiltinView = 'mine' | 'todo' | 'weekMissing' | 'overdue' | 'flagged' | 'keyCases'
+export const BUILTIN_VIEWS: readonly BuiltinView[] = ['mine', 'todo', 'weekMissing', 'overdue', 'flagged', 'keyCases']
+
+/** The flag filter's value for "any red flag in effect" (sent as `flagged=true`). */
+export const ANY_FLAG = '*'
 
 export const SORTS: readonly ItemSort[] = ['created_at', '-created_at', 'outstanding', '-outstanding', 'due_date', '-due_date', 'ledger_no']
 
@@ -21,7 +24,7 @@ const WEEKLY_STATUSES: readonly string[] = ['open', 'resolving']
  * - 我负责的: `mine` (responsible person is the caller), still to be resolved;
  * - 我的待办: the unit's items still to be resolved, or, for the office, those waiting for write-off;
  * - 上周未更新: `no_update_weeks=1` (the current week is still open for its update);
- * - 逾期未清偿: `overdue`; 重点督办: `key_case`.
+ * - 逾期未清偿: `overdue`; 有预警: `flagged`; 重点督办: `key_case`.
  */
 export function builtinFilters(view: BuiltinView, me: { unit_id: string | null }, verifier: boolean): LedgerFilters {
   const f = emptyFilters()
@@ -38,6 +41,8 @@ export function builtinFilters(view: BuiltinView, me: { unit_id: string | null }
     f.no_update_weeks = 1
   } else if (view === 'overdue') {
     f.overdue = true
+  } else if (view === 'flagged') {
+    f.flag = ANY_FLAG
   } else if (view === 'keyCases') {
     f.key_case = 'true'
   }
@@ -61,7 +66,8 @@ export function filtersToQuery(f: LedgerFilters): ItemFilterQuery {
     mine: f.mine ? true : undefined,
     key_case: f.key_case === '' ? undefined : f.key_case === 'true',
     q: f.q.trim() || undefined,
-    flag: (f.flag || undefined) as ItemFilterQuery['flag'],
+    flag: (f.flag && f.flag !== ANY_FLAG ? f.flag : undefined) as ItemFilterQuery['flag'],
+    flagged: f.flag === ANY_FLAG ? true : undefined,
     no_update_weeks: f.no_update_weeks || undefined,
   }
 }

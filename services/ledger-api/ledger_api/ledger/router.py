@@ -176,6 +176,7 @@ async def item_filters(
     mine: bool = Query(False, description="只看我负责的"),
     key_case: bool | None = Query(None, description="重点督办中"),
     flag: FlagKind | None = Query(None, description="有该类在预警的明细"),
+    flagged: bool | None = Query(None, description="有（true）或没有（false）任何在预警"),
     no_update_weeks: int | None = Query(None, ge=1, le=104, description="连续至少 N 个完整 ISO 周未更新周进展"),
 ) -> service.ItemFilters:
     return service.ItemFilters(
@@ -192,6 +193,7 @@ async def item_filters(
         mine=mine,
         key_case=key_case,
         flag=flag,
+        flagged=flagged,
         no_update_weeks=no_update_weeks,
     )
 

@@ -615,6 +615,7 @@ class ItemFilters:
     mine: bool = False
     key_case: bool | None = None
     flag: str | None = None
+    flagged: bool | None = None
     no_update_weeks: int | None = None
 
     def shape(self) -> tuple:
@@ -627,6 +628,7 @@ class ItemFilters:
             self.overdue,
             self.mine,
             self.key_case,
+            self.flagged,
             q,
         )
 
@@ -723,6 +725,9 @@ def item_conditions(principal: Principal, f: ItemFilters) -> list:
             .where(RedFlag.item_id == item.id, RedFlag.kind == bindparam("f_flag"), RedFlag.cleared_at.is_(None))
             .exists()
         )
+    if f.flagged is not None:
+        any_flag = select(RedFlag.id).where(RedFlag.item_id == item.id, RedFlag.cleared_at.is_(None)).exists()
+        where.append(any_flag if f.flagged else ~any_flag)
     if f.no_update_weeks:
         # Same count as the no_weekly_update flag (weekly/rules.py): complete weeks since the
         # latest update, or since the week the item was entered.
