@@ -151,8 +151,8 @@ def compile_request(principal: Principal, req: Req) -> Compiled:
     dialect = asyncpg_dialect()
     out = []
     for stmt in (page, count):
-        c = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-        out += [str(c), [c.params[name] for name in c.positiontup]]
+        state = stmt.compile(dialect=dialect).construct_expanded_state()  # the IN lists expanded, as at execution
+        out += [state.statement, [state.parameters[name] for name in state.positiontup]]
     for stmt in (page, count):
         out.append(str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True})))
     return Compiled(*out)

@@ -25,7 +25,10 @@ class ServiceSettings(BaseSettings):
     database_url: str = ""
     # Owner role: runs the migrations. Falls back to database_url when not given.
     migration_database_url: str = ""
-    db_pool_size: int = 10
+    # Connections kept open per replica (opened on demand). Beyond it, "overflow" connections are
+    # closed after each use: under load that is a connect and a fresh PostgreSQL backend per
+    # request, which the bench saw as churn. Size it to the concurrent requests a replica takes.
+    db_pool_size: int = 20
     db_max_overflow: int = 10
     # Where the other services are reached over HTTP (gateway or loopback).
     gateway_url: str = "http://127.0.0.1:8000"

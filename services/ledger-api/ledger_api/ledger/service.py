@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from fastapi import Request
-from sqlalchemy import Select, and_, any_, bindparam, func, not_, or_, select, text, union_all
+from sqlalchemy import Integer, Select, and_, any_, bindparam, func, not_, or_, select, text, union_all
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -793,7 +793,9 @@ def count_statement(principal: Principal, f: ItemFilters) -> Select:
             matches = select(union_all(*parts).subquery("matches").c.id)
         else:
             matches = select(ArrearsItem.id).where(*where)
-        return select(func.count()).select_from(matches.limit(bindparam("count_limit")).subquery("capped"))
+        return select(func.count()).select_from(
+            matches.limit(bindparam("count_limit", type_=Integer)).subquery("capped")
+        )
 
     return _statement(("count", _principal_shape(principal), f.shape()), build)
 
@@ -840,7 +842,11 @@ def page_statement(principal: Principal, f: ItemFilters, sort: str) -> Select:
     def build() -> Select:
         order_by = ITEM_SORTS[sort]
         ids = filtered_ids(principal, f).order_by(*order_by)
-        ids = ids.limit(bindparam("page_limit")).offset(bindparam("page_offset")).subquery("page_ids")
+        ids = (
+            ids.limit(bindparam("page_limit", type_=Integer))
+            .offset(bindparam("page_offset", type_=Integer))
+            .subquery("page_ids")
+        )
         return item_rows(ids).order_by(*order_by)
 
     return _statement(("page", _principal_shape(principal), f.shape(), sort), build)
