@@ -22,6 +22,7 @@ export const repaymentMethodLabel = (code: string | null | undefined) => pick(L.
 export const repaymentStatusLabel = (code: string | null | undefined) => pick(L.repaymentStatuses, code)
 export const evidencePurposeLabel = (code: string | null | undefined) => pick(L.evidencePurposes, code)
 export const flagKindLabel = (code: string | null | undefined) => pick(L.flagKinds, code)
+export const flagKindShortLabel = (code: string | null | undefined) => pick(L.flagKindsShort, code)
 export const installmentStateLabel = (code: string | null | undefined) => pick(L.installmentStates, code)
 export const candidateStatusLabel = (code: string | null | undefined) => pick(L.candidateStatuses, code)
 export const reclassificationStatusLabel = (code: string | null | undefined) => pick(L.reclassificationStatuses, code)

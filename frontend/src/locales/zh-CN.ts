@@ -437,6 +437,16 @@ export default {
       no_weekly_update: '两周以上未更新进展',
       chain_funds_received: '获得清偿资金后仍拖欠',
     } as Record<string, string>,
+    // Short forms for the list's chips (the full label is the chip's tooltip).
+    flagKindsShort: {
+      dispute_reclassified: '改有分歧',
+      installment_unpaid: '分期未还',
+      plan_extended_repeatedly: '多次延期',
+      repayment_without_evidence: '缺佐证',
+      commercial_bill: '商票支付',
+      no_weekly_update: '周进展缺报',
+      chain_funds_received: '收款仍拖欠',
+    } as Record<string, string>,
     installmentStates: { paid: '已还清', unpaid: '未到期', overdue: '已逾期' } as Record<string, string>,
     planStatuses: { active: '执行中', superseded: '已被替换' } as Record<string, string>,
     candidateStatuses: { pending: '待确认', confirmed: '已纳入台账', rejected: '未纳入' } as Record<string, string>,
