@@ -33,7 +33,3 @@ export function queueQuery(f: QueueFilters, paging: { page: number; page_size: n
   }
 }
 
-/** "共 N 条", or "N+" when the server stopped counting. */
-export function totalText(total: number, exact: boolean): string {
-  return exact ? String(total) : `${total.toLocaleString('en-US')}+`
-}
