@@ -33,6 +33,18 @@ def make_config(migrations_dir: Path, url: str, schema: str) -> Config:
     return cfg
 
 
+def _compare_options(schema: str) -> dict:
+    """How autogenerate compares: only this service's schema (the owner role's default schema is
+    public, see qqctl/provision.py), never Alembic's own table, column types too."""
+
+    def include_name(name, type_, parent_names) -> bool:
+        if type_ == "schema":
+            return name == schema
+        return not (type_ == "table" and name == VERSION_TABLE)
+
+    return {"include_schemas": True, "include_name": include_name, "compare_type": True}
+
+
 def run_env(target_metadata: MetaData) -> None:
     """Body of every service's ``env.py`` (async engine, ``connection.run_sync``)."""
     cfg = context.config
@@ -43,21 +55,12 @@ def run_env(target_metadata: MetaData) -> None:
     )
     schema = cfg.attributes.get("schema") or target_metadata.schema
 
-    def include_name(name, type_, parent_names) -> bool:
-        # Compare only this service's schema (the owner role's default schema is public, see
-        # qqctl/provision.py), and never propose to drop Alembic's own table.
-        if type_ == "schema":
-            return name == schema
-        return not (type_ == "table" and name == VERSION_TABLE)
-
     def do_run(connection) -> None:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
             version_table_schema=schema,
-            include_schemas=True,
-            include_name=include_name,
-            compare_type=True,
+            **_compare_options(schema),
         )
         with context.begin_transaction():
             context.run_migrations()
@@ -79,6 +82,27 @@ def run_env(target_metadata: MetaData) -> None:
             context.run_migrations()
     else:
         asyncio.run(run_async())
+
+
+async def schema_drift(target_metadata: MetaData, url: str, schema: str) -> list:
+    """What autogenerate would write for a database at the head: [] when the models and the
+    migrations agree (expression indexes are outside its reach; Alembic skips them both sides)."""
+    from alembic.autogenerate import compare_metadata
+
+    engine = create_async_engine(asyncpg_url(url), poolclass=pool.NullPool)
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SET search_path TO extensions, public"))
+
+            def compare(sync_conn) -> list:
+                ctx = MigrationContext.configure(
+                    sync_conn, opts={"target_metadata": target_metadata, **_compare_options(schema)}
+                )
+                return compare_metadata(ctx, target_metadata)
+
+            return await connection.run_sync(compare)
+    finally:
+        await engine.dispose()
 
 
 def _in_thread(fn, *args) -> None:

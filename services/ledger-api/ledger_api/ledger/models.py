@@ -150,7 +150,11 @@ class ArrearsItem(Timestamps, Base):
             "id",
             postgresql_include=["status", "region_path"],
         ),
-        Index("ix_arrears_item_ledger_no_reversed", text("reverse(ledger_no) text_pattern_ops")),
+        Index(
+            "ix_arrears_item_ledger_no_reversed",
+            text("reverse(ledger_no)"),
+            postgresql_ops={"reverse(ledger_no)": "text_pattern_ops"},
+        ),
         # with the scope's columns: a search's count is index-only (migration ledger_0012)
         Index("ix_arrears_item_debtor", "debtor_id", postgresql_include=["responsible_unit_id", "region_path"]),
         Index("ix_arrears_item_creditor", "creditor_id", postgresql_include=["responsible_unit_id", "region_path"]),
