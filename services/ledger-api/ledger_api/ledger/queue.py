@@ -131,8 +131,8 @@ def row_out(row) -> schemas.RepaymentQueueRow:
         evidence_count,
     ) = row
     return schemas.RepaymentQueueRow(
-        id=repayment.id,
-        item_id=repayment.item_id,
+        **schemas.RepaymentOut.model_validate(repayment).model_dump(exclude={"evidence_count"}),
+        evidence_count=int(evidence_count or 0),
         ledger_no=ledger_no,
         item_status=item_status,
         item_outstanding=outstanding,
@@ -140,16 +140,5 @@ def row_out(row) -> schemas.RepaymentQueueRow:
         creditor_name=creditor_name,
         responsible_unit_id=unit_id,
         responsible_unit_name=unit_name,
-        paid_on=repayment.paid_on,
-        amount=repayment.amount,
-        method=repayment.method,
-        status=repayment.status,
-        note=repayment.note,
-        reverses_id=repayment.reverses_id,
-        reported_by=repayment.reported_by,
         reported_by_name=reporter_name,
-        reported_at=repayment.reported_at,
-        verified_at=repayment.verified_at,
-        rejection_reason=repayment.rejection_reason,
-        evidence_count=int(evidence_count or 0),
     )

@@ -307,11 +307,10 @@ class WriteOffRefused(Problem):
 RepaymentStatus = Literal["reported", "verified", "rejected"]
 
 
-class RepaymentQueueRow(BaseModel):
-    """A repayment across items (核实队列), with what the office needs to decide on it."""
+class RepaymentQueueRow(RepaymentOut):
+    """A repayment across items (核实队列): the repayment, and what the office needs from its item
+    to decide on it."""
 
-    id: str
-    item_id: str
     ledger_no: str
     item_status: str
     item_outstanding: Money
@@ -319,15 +318,4 @@ class RepaymentQueueRow(BaseModel):
     creditor_name: str
     responsible_unit_id: str
     responsible_unit_name: str | None = None
-    paid_on: date
-    amount: Money
-    method: str
-    status: str
-    note: str | None
-    reverses_id: str | None
-    reported_by: str
     reported_by_name: str | None = None
-    reported_at: datetime
-    verified_at: datetime | None
-    rejection_reason: str | None
-    evidence_count: int
