@@ -12,7 +12,6 @@ from fastapi import Request
 from sqlalchemy import Integer, Select, and_, any_, bindparam, func, not_, or_, select, text, union_all
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from ledger_api.audit.models import AuditLog
 from ledger_api.config import SCHEMA, SERVICE_NAME
@@ -800,9 +799,6 @@ def count_statement(principal: Principal, f: ItemFilters) -> Select:
     return _statement(("count", _principal_shape(principal), f.shape()), build)
 
 
-_Person = aliased(User, name="person")
-
-
 def item_rows(ids) -> Select:
     """The list's columns for the items whose ids ``ids`` (a subquery with an ``id`` column) holds:
     the page is chosen on arrears_item alone and only its rows are joined (a late join: a deep page
@@ -816,23 +812,25 @@ def item_rows(ids) -> Select:
         select(func.max(WeeklyUpdate.week_start)).where(WeeklyUpdate.item_id == ArrearsItem.id).scalar_subquery()
     )
     key_case = select(KeyCase.id).where(KeyCase.item_id == ArrearsItem.id, KeyCase.closed_at.is_(None)).exists()
+
+    def name_of(column, key):  # a primary-key lookup per row
+        return select(column).where(column.table.c.id == key).scalar_subquery()
+
+    # Names as scalar subqueries rather than joins: the planner then orders two relations, not
+    # six, and planning (every execution plans afresh, see qq_kernel.db) was most of a page's cost.
     return (
         select(
             *ArrearsItem.__table__.c,
-            Debtor.name.label("debtor_name"),
-            Creditor.name.label("creditor_name"),
-            Unit.name.label("responsible_unit_name"),
-            _Person.display_name.label("responsible_person_name"),
+            name_of(Debtor.name, ArrearsItem.debtor_id).label("debtor_name"),
+            name_of(Creditor.name, ArrearsItem.creditor_id).label("creditor_name"),
+            name_of(Unit.name, ArrearsItem.responsible_unit_id).label("responsible_unit_name"),
+            name_of(User.display_name, ArrearsItem.responsible_person_id).label("responsible_person_name"),
             func.coalesce(active_flags, text("'{}'::varchar[]")).label("active_flags"),
             last_week.label("last_update_week"),
             key_case.label("key_case"),
         )
         .select_from(ids)
         .join(ArrearsItem, ArrearsItem.id == ids.c.id)
-        .join(Debtor, Debtor.id == ArrearsItem.debtor_id)
-        .join(Creditor, Creditor.id == ArrearsItem.creditor_id)
-        .join(Unit, Unit.id == ArrearsItem.responsible_unit_id)
-        .outerjoin(_Person, _Person.id == ArrearsItem.responsible_person_id)
     )
 
 
