@@ -217,7 +217,7 @@ async def list_items(
     rows = (await conn.execute(service.page_statement(principal, filters, sort), values)).all()
     n = int((await conn.execute(service.count_statement(principal, filters), values)).scalar() or 0)
     return Page(
-        items=[service.item_out(r) for r in rows],
+        items=service.items_out(rows),
         total=min(n, cap),
         total_exact=n <= cap,
         page=params.page,
