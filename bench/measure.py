@@ -140,11 +140,13 @@ class Compiled:
     count_literal: str
 
 
-def compile_request(principal: Principal, req: Req) -> Compiled:
-    """The two statements ``list_items`` executes, built the way the router builds them."""
+def compile_request(principal: Principal, req: Req, *, few: bool = False) -> Compiled:
+    """The two statements ``list_items`` executes, built the way the router builds them. ``few``:
+    the count came back exact, which chooses the page statement of a search (the router counts
+    first)."""
     offset = (req.page - 1) * PAGE_SIZE
     filters = service.ItemFilters(**req.kwargs())
-    page = service.page_statement(principal, filters, req.sort)
+    page = service.page_statement(principal, filters, req.sort, few=few)
     count = service.count_statement(principal, filters)
     values = service.list_params(principal, filters)
     values.update(page_limit=PAGE_SIZE, page_offset=offset, count_limit=COUNT_CAP + 1)
@@ -420,9 +422,9 @@ def direct_one(
     async def one(req: Req) -> None:
         c = compiled[req]
         async with pool.acquire() as conn:
-            await conn.fetch(c.page_sql, *c.page_args)
-            if with_count:
+            if with_count:  # first, as the router does
                 await conn.fetchval(c.count_sql, *c.count_args)
+            await conn.fetch(c.page_sql, *c.page_args)
 
     return one
 
@@ -611,6 +613,9 @@ async def main(args: argparse.Namespace) -> int:
                     roles=frozenset(login["roles"]),
                 )
             compiled = {req: compile_request(principal, req) for req in dict.fromkeys(mix)}
+            async with pool.acquire() as conn:  # which page statement the router would choose
+                few = {req: await conn.fetchval(c.count_sql, *c.count_args) <= COUNT_CAP for req, c in compiled.items()}
+            compiled = {req: compile_request(principal, req, few=few[req]) for req in compiled}
             print(
                 f"data set {args.database}: {state['rows'].get('arrears_item', 0):,} items; mix of {len(mix)} requests "
                 f"({len(compiled)} distinct) over {len(SHAPES)} shapes; {args.concurrency} clients, "

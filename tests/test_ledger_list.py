@@ -107,8 +107,16 @@ async def test_search_by_two_character_fragments(client, worlds, world):
     assert await ids(client, a.ho, q=neither["ledger_no"][-6:]) == {neither["id"]}
     # LIKE's wildcards are searched for as themselves.
     assert await ids(client, a.ho, q="%") == set() and await ids(client, a.ho, q="_") == set()
-    page = (await client.get("/api/ledger/items", params={"q": "财政", "page_size": 1}, headers=a.ho)).json()
-    assert (page["total"], page["total_exact"], len(page["items"])) == (2, True, 1), "the count counts each match once"
+    # A search with few matches pages among its matches (router: count first, then that page).
+    pages = [
+        (await client.get("/api/ledger/items", params={"q": "财政", "page_size": 1, "page": n}, headers=a.ho)).json()
+        for n in (1, 2, 3)
+    ]
+    assert [(p["total"], p["total_exact"]) for p in pages] == [(2, True)] * 3, "the count counts each match once"
+    newest_first = [by_contract["id"], by_debtor["id"]]
+    assert [i["id"] for p in pages for i in p["items"]] == newest_first
+    by_number = (await client.get("/api/ledger/items", params={"q": "财政", "sort": "ledger_no"}, headers=a.ho)).json()
+    assert [i["id"] for i in by_number["items"]] == [by_debtor["id"], by_contract["id"]], "entered in that order"
     found = (await client.get("/api/ledger/debtors", params={"q": "财政"}, headers=a.h)).json()["items"]
     assert bureau["id"] in {d["id"] for d in found} and other_debtor["id"] not in {d["id"] for d in found}
 

@@ -214,8 +214,9 @@ async def list_items(
     values.update(page_limit=params.page_size, page_offset=params.offset, count_limit=cap + 1)
     # Core rows on the session's connection: the ORM's execution layer would only add CPU here.
     conn = await session.connection()
-    rows = (await conn.execute(service.page_statement(principal, filters, sort), values)).all()
     n = int((await conn.execute(service.count_statement(principal, filters), values)).scalar() or 0)
+    page = service.page_statement(principal, filters, sort, few=n <= cap)
+    rows = (await conn.execute(page, values)).all()
     return Page(
         items=service.items_out(rows),
         total=min(n, cap),
