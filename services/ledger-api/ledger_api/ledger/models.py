@@ -157,7 +157,11 @@ class ArrearsItem(Timestamps, Base):
         ),
         # with the scope's columns: a search's count is index-only (migration ledger_0012)
         Index("ix_arrears_item_debtor", "debtor_id", postgresql_include=["responsible_unit_id", "region_path"]),
-        Index("ix_arrears_item_creditor", "creditor_id", postgresql_include=["responsible_unit_id", "region_path"]),
+        Index(
+            "ix_arrears_item_creditor",
+            "creditor_id",
+            postgresql_include=["responsible_unit_id", "region_path", "debtor_id"],
+        ),
         Index("ix_arrears_item_created", "created_at", "id"),
         Index("ix_arrears_item_outstanding", "outstanding", "id"),
         Index("ix_arrears_item_contract_bigrams", text("ledger.qq_bigrams(contract_name)"), postgresql_using="gin"),

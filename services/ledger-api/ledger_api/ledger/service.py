@@ -793,10 +793,12 @@ def count_statement(principal: Principal, f: ItemFilters) -> Select:
 
 
 def _search_matches(principal: Principal, f: ItemFilters) -> Select:
-    """The ids a search selects, each way to match an index condition, one after the other."""
+    """The ids a search selects: each way to match as an index condition, one after the other,
+    each without the rows of the ways before it (as hashed IN-subqueries: ``NOT x = ANY(array)``
+    would be a linear search of thousands of ids per row)."""
     where = item_conditions(principal, f)
-    arms = search_arms(f.q, indexable=True)
-    parts = [select(ArrearsItem.id).where(*where, arm, *(not_(a) for a in arms[:k])) for k, arm in enumerate(arms)]
+    arms, earlier = search_arms(f.q, indexable=True), search_arms(f.q, indexable=False)
+    parts = [select(ArrearsItem.id).where(*where, arm, *(not_(a) for a in earlier[:k])) for k, arm in enumerate(arms)]
     return select(union_all(*parts).subquery("matches").c.id)
 
 
