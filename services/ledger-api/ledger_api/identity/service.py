@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -241,7 +240,6 @@ async def refresh(session: AsyncSession, settings: Settings, *, refresh_token: s
         # A refresh token used twice means it was copied: end the whole family.
         auth_session.revoked_at = t
         auth_session.revoke_reason = "refresh_reuse"
-        forget_checked_sessions()
         await audit_event(
             session,
             action="auth.refresh_reuse",
@@ -261,7 +259,6 @@ async def refresh(session: AsyncSession, settings: Settings, *, refresh_token: s
     if t - auth_session.last_activity_at > IDLE_TIMEOUT:
         auth_session.revoked_at = t
         auth_session.revoke_reason = "idle_timeout"
-        forget_checked_sessions()
         await session.commit()
         raise ProblemError(401, code="session_idle_timeout", detail="超过 30 分钟未操作，请重新登录")
     if not user.active:
@@ -301,7 +298,6 @@ async def logout(session: AsyncSession, *, principal: Principal, request: Reques
         if auth_session and auth_session.revoked_at is None:
             auth_session.revoked_at = now()
             auth_session.revoke_reason = "logout"
-            forget_checked_sessions()
     await audit_event(
         session,
         action="auth.logout",
@@ -341,7 +337,6 @@ async def change_password(
         .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None), AuthSession.id != principal.session_id)
         .values(revoked_at=now(), revoke_reason="password_changed")
     )
-    forget_checked_sessions()
     await audit_event(
         session,
         action="user.password_changed",
@@ -395,38 +390,18 @@ class LocalAuthenticator:
         return principal
 
     async def _check_session(self, session: AsyncSession, principal: Principal) -> None:
-        sid = principal.session_id or ""
-        t = now()
-        recent = _checked_sessions.get(sid)
-        if recent and time.monotonic() - recent[0] < SESSION_RECHECK_SECONDS and t - recent[1] <= ACTIVITY_WRITE_EVERY:
-            return  # found valid a moment ago, and no activity to record yet
         # Every request of every user passes here: Core statements built once, on the request's
         # connection, not the ORM (bench/README.md: the ORM get was a tenth of a list request).
         conn = await session.connection()
-        state = (await conn.execute(_SESSION_STATE, {"sid": sid})).first()
+        state = (await conn.execute(_SESSION_STATE, {"sid": principal.session_id or ""})).first()
+        t = now()
         if state is None or state.revoked_at is not None:
             raise qjwt.TokenRejected("session_revoked", "会话已结束，请重新登录")
         if t - state.last_activity_at > IDLE_TIMEOUT:
             raise qjwt.TokenRejected("session_idle_timeout", "超过 30 分钟未操作，请重新登录")
-        last_activity = state.last_activity_at
-        if t - last_activity > ACTIVITY_WRITE_EVERY:
-            await conn.execute(_SESSION_ACTIVITY, {"sid": sid, "t": t})
+        if t - state.last_activity_at > ACTIVITY_WRITE_EVERY:
+            await conn.execute(_SESSION_ACTIVITY, {"sid": principal.session_id, "t": t})
             await session.commit()
-            last_activity = t
-        if len(_checked_sessions) >= 10_000:
-            _checked_sessions.clear()
-        _checked_sessions[sid] = (time.monotonic(), last_activity)
-
-
-# A session found valid is not read again for SESSION_RECHECK_SECONDS: the read was a tenth of a
-# list request's CPU (bench/README.md). A revocation in this process forgets them all at once; one
-# made through another replica reaches this one within that time (docs/architecture.md).
-SESSION_RECHECK_SECONDS = 2.0
-_checked_sessions: dict[str, tuple[float, datetime]] = {}  # session id -> (checked at, last activity)
-
-
-def forget_checked_sessions() -> None:
-    _checked_sessions.clear()
 
 
 _SESSION_STATE = select(AuthSession.revoked_at, AuthSession.last_activity_at).where(AuthSession.id == bindparam("sid"))
@@ -638,7 +613,6 @@ async def _end_sessions(session: AsyncSession, user_id: str, reason: str) -> Non
         .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
         .values(revoked_at=now(), revoke_reason=reason)
     )
-    forget_checked_sessions()
 
 
 async def reset_password(session: AsyncSession, *, principal: Principal, request: Request, user: User) -> str:
