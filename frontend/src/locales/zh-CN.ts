@@ -491,6 +491,7 @@ export default {
     },
     filters: {
       unit: '责任单位',
+      person: '责任人',
       debtorType: '主体类型',
       status: '状态',
       disputed: '分歧',

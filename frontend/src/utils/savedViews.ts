@@ -13,6 +13,8 @@ export interface LedgerFilters {
   mine: boolean
   /** '' any, 'true' under 重点督办, 'false' not */
   key_case: '' | 'true' | 'false'
+  /** 责任人 (within the chosen 责任单位). */
+  responsible_person_id: string
   flag: string
   no_update_weeks: number | null
   q: string
@@ -33,6 +35,7 @@ export function emptyFilters(): LedgerFilters {
     overdue: false,
     mine: false,
     key_case: '',
+    responsible_person_id: '',
     flag: '',
     no_update_weeks: null,
     q: '',

@@ -70,6 +70,8 @@ describe('filters and the route', () => {
       key_case: 'false' as const,
       no_update_weeks: 2,
       disputed: 'true' as const,
+      unit_id: 'u1',
+      responsible_person_id: 'p1',
     }
     const state = { filters, sort: 'due_date' as const, page: 3, pageSize: 50, view: 'saved:我的' }
     const query = stateToRoute(state)
@@ -79,6 +81,8 @@ describe('filters and the route', () => {
       overdue: '1',
       mine: '1',
       key: 'false',
+      unit: 'u1',
+      person: 'p1',
       weeks: '2',
       disputed: 'true',
       sort: 'due_date',
@@ -105,6 +109,11 @@ describe('filters and the route', () => {
     expect(filtersToQuery({ ...emptyFilters(), disputed: 'false', q: '  财政 ' })).toMatchObject({ disputed: false, q: '财政' })
     expect(filtersToQuery({ ...emptyFilters(), mine: true, key_case: 'true' })).toMatchObject({ mine: true, key_case: true })
     expect(filtersToQuery({ ...emptyFilters(), key_case: 'false' })).toMatchObject({ key_case: false, mine: undefined })
+    expect(filtersToQuery({ ...emptyFilters(), unit_id: 'u1', responsible_person_id: 'p1' })).toMatchObject({
+      unit_id: 'u1',
+      responsible_person_id: 'p1',
+    })
+    expect(filtersToQuery(emptyFilters()).responsible_person_id).toBeUndefined()
   })
 })
 

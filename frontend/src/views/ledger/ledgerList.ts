@@ -65,6 +65,7 @@ export function filtersToQuery(f: LedgerFilters): ItemFilterQuery {
     overdue: f.overdue ? true : undefined,
     mine: f.mine ? true : undefined,
     key_case: f.key_case === '' ? undefined : f.key_case === 'true',
+    responsible_person_id: f.responsible_person_id || undefined,
     q: f.q.trim() || undefined,
     flag: (f.flag && f.flag !== ANY_FLAG ? f.flag : undefined) as ItemFilterQuery['flag'],
     flagged: f.flag === ANY_FLAG ? true : undefined,
@@ -91,6 +92,7 @@ export function stateToRoute(s: ListState): LocationQueryRaw {
   if (f.overdue) q.overdue = '1'
   if (f.mine) q.mine = '1'
   if (f.key_case) q.key = f.key_case
+  if (f.responsible_person_id) q.person = f.responsible_person_id
   if (f.flag) q.flag = f.flag
   if (f.no_update_weeks) q.weeks = String(f.no_update_weeks)
   if (f.q.trim()) q.q = f.q.trim()
@@ -122,6 +124,7 @@ export function routeToState(query: LocationQuery): ListState {
   f.overdue = one(query.overdue) === '1'
   f.mine = one(query.mine) === '1'
   f.key_case = trinary(one(query.key))
+  f.responsible_person_id = one(query.person)
   f.flag = one(query.flag)
   const weeks = Number(one(query.weeks))
   f.no_update_weeks = Number.isInteger(weeks) && weeks > 0 ? weeks : null
