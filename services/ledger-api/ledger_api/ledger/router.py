@@ -40,7 +40,7 @@ from qq_kernel.auth.principal import Principal
 from qq_kernel.auth.scope import scope_params
 from qq_kernel.concurrency import set_etag
 from qq_kernel.db import get_session
-from qq_kernel.files import MAX_EVIDENCE_BYTES, FileRejected, FileTooLarge, read_limited, sniff
+from qq_kernel.files import MAX_EVIDENCE_BYTES, FileRejected, FileTooLarge, file_response, read_limited, sniff
 from qq_kernel.pagination import Page, PageParams, paginate
 from qq_kernel.problems import ProblemError
 
@@ -259,7 +259,7 @@ async def _detail(session: AsyncSession, principal: Principal, item_id: str, res
     row = (await session.execute(service.one_item_statement(principal), values)).one_or_none()
     if row is None:
         raise ProblemError(404, detail="欠款明细不存在")
-    out = schemas.ItemDetail(**service.item_out(row).model_dump())
+    out = schemas.ItemDetail.model_validate(row._asdict())
     lines = await session.scalars(
         select(FundingLine).where(FundingLine.item_id == item_id, FundingLine.withdrawn_at.is_(None))
     )
@@ -270,12 +270,10 @@ async def _detail(session: AsyncSession, principal: Principal, item_id: str, res
 
 @items_router.get("/{item_id}", name="get_item", response_model=schemas.ItemDetail)
 async def get_item(
-    response: Response,
-    session: Session,
-    item: ArrearsItem = Depends(viewable_item),
-    principal: Principal = Depends(read_items),
+    item_id: str, response: Response, session: Session, principal: Principal = Depends(read_items)
 ) -> schemas.ItemDetail:
-    return await _detail(session, principal, item.id, response)
+    # _detail reads the item within the caller's scope (404 otherwise): no separate load first.
+    return await _detail(session, principal, item_id, response)
 
 
 @items_router.patch("/{item_id}", name="update_item", response_model=schemas.ItemDetail)
@@ -581,16 +579,8 @@ async def download_evidence(
         after={"evidence_id": evidence.id, "filename": evidence.filename},
     )
     await session.commit()
-    from urllib.parse import quote
-
-    return Response(
-        blob.content,
-        media_type=evidence.media_type,
-        headers={
-            "Content-Disposition": f"inline; filename*=UTF-8''{quote(evidence.filename)}",
-            "X-Content-Type-Options": "nosniff",
-            "ETag": f'"{evidence.sha256}"',
-        },
+    return file_response(
+        blob.content, media_type=evidence.media_type, filename=evidence.filename, inline=True, etag=evidence.sha256
     )
 
 

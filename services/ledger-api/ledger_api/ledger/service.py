@@ -871,10 +871,6 @@ def one_item_statement(principal: Principal) -> Select:
     return _statement(("one", _principal_shape(principal)), build)
 
 
-def item_out(row) -> schemas.ItemOut:
-    return schemas.ItemOut.model_validate(row._mapping)
-
-
 _ITEM_LIST = TypeAdapter(list[schemas.ItemOut])
 
 

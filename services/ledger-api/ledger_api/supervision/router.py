@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import func, select
@@ -20,6 +19,7 @@ from qq_kernel.auth.principal import Principal
 from qq_kernel.clock import china_today
 from qq_kernel.concurrency import check_if_match, set_etag
 from qq_kernel.db import get_session
+from qq_kernel.files import file_response
 from qq_kernel.pagination import Page, PageParams
 from qq_kernel.problems import ProblemError
 
@@ -178,9 +178,6 @@ async def download_notice(
         session, item, action="notice.downloaded", principal=principal, request=request, after={"notice_id": notice.id}
     )
     await session.commit()
-    filename = quote(f"督办通知书-{notice.notice_no}.docx")
-    return Response(
-        render_notice(notice.snapshot),
-        media_type=DOCX,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"},
+    return file_response(
+        render_notice(notice.snapshot), media_type=DOCX, filename=f"督办通知书-{notice.notice_no}.docx"
     )
