@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from qq_kernel.scheduler import Job, _run_once, scheduler_hooks
+from qq_kernel.scheduler import SKIPPED, Job, run_once, scheduler_hooks
 
 
 async def test_a_job_runs_once_at_a_time_across_replicas(gateway):
@@ -19,13 +19,19 @@ async def test_a_job_runs_once_at_a_time_across_replicas(gateway):
         return "ok"
 
     job = Job("test.exclusive", 3600, slow)
-    first = asyncio.create_task(_run_once(app, job))
+    first = asyncio.create_task(run_once(app, job))
     await started.wait()
-    await _run_once(app, job)  # a second replica in the same round: skipped, the lock is held
+    # A second replica in the same round: skipped, the lock is held.
+    assert await run_once(app, job) is SKIPPED
     release.set()
-    await first
+    assert await first == "ok"
     assert runs == ["run"]
-    await _run_once(app, Job("test.exclusive", 3600, lambda a: asyncio.sleep(0)))  # the lock was released
+
+    async def after(app_):
+        return "ran again"
+
+    # The lock was released: the next round runs.
+    assert await run_once(app, Job("test.exclusive", 3600, after)) == "ran again"
 
 
 async def test_background_loop_runs_and_survives_failures(gateway, monkeypatch):

@@ -115,6 +115,11 @@ class Principal:
     def user_id(self) -> str | None:
         return self.subject if self.kind == "user" else self.extra.get("user_id")
 
+    @property
+    def actor_id(self) -> str:
+        """Who did it, for "created by" columns: the user behind a token, else the token's subject."""
+        return self.user_id or self.subject
+
 
 # What a service identity (complaint-api calling ledger-api, ...) may do: machine operations only.
 SERVICE_PERMISSIONS: frozenset[str] = frozenset(

@@ -2,33 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.candidates import schemas, service
 from ledger_api.candidates.models import CandidateItem
 from qq_kernel.auth.permissions import require
 from qq_kernel.auth.principal import Principal
+from qq_kernel.auth.scope import region_subtree_clause
 from qq_kernel.concurrency import check_if_match, set_etag
-from qq_kernel.db import get_session
+from qq_kernel.db import Session
 from qq_kernel.pagination import Page, PageParams, paginate
 from qq_kernel.problems import ProblemError
 
 router = APIRouter(prefix="/candidates", tags=["candidates"])
-Session = Annotated[AsyncSession, Depends(get_session)]
 propose_guard = require("service:ledger_candidate")
 decide_guard = require("ledger:verify")
 
 
 def _region_clause(principal: Principal):
-    return CandidateItem.region_path.startswith(principal.region_path or "/nowhere/", autoescape=True)
+    return region_subtree_clause(principal, CandidateItem.region_path)
 
 
 async def decidable_candidate(
-    candidate_id: str, principal: Principal = Depends(decide_guard), session: AsyncSession = Depends(get_session)
+    candidate_id: str, session: Session, principal: Principal = Depends(decide_guard)
 ) -> CandidateItem:
     candidate = await session.scalar(
         select(CandidateItem).where(CandidateItem.id == candidate_id, _region_clause(principal)).with_for_update()
@@ -72,11 +71,10 @@ async def list_candidates(
     if status:
         query = query.where(CandidateItem.status == status)
     rows, total = await paginate(session, query.order_by(CandidateItem.created_at, CandidateItem.id), params)
-    return Page(
-        items=[schemas.CandidateOut.model_validate(r) for r in rows],
-        total=total,
-        page=params.page,
-        page_size=params.page_size,
+    return Page.of(
+        [schemas.CandidateOut.model_validate(r) for r in rows],
+        total,
+        params,
     )
 
 

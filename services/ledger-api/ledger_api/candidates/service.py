@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from fastapi import Request
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ledger_api.audit.models import AuditLog
+from ledger_api.audit.models import AUDIT
 from ledger_api.candidates import schemas
 from ledger_api.candidates.models import CandidateItem
-from ledger_api.config import SERVICE_NAME
 from ledger_api.flags import service as flags
 from ledger_api.ledger import schemas as ledger_schemas
 from ledger_api.ledger import service as ledger
 from ledger_api.ledger.models import ArrearsItem, Creditor, Debtor
-from qq_kernel import audit
 from qq_kernel.auth.principal import Principal
+from qq_kernel.clock import now
 from qq_kernel.problems import ProblemError
 
 
@@ -31,10 +28,8 @@ async def _audit(
     after: dict | None = None,
     detail: str | None = None,
 ) -> None:
-    await audit.record(
+    await AUDIT.record(
         session,
-        AuditLog,
-        service=SERVICE_NAME,
         action=action,
         principal=principal,
         request=request,
@@ -127,7 +122,7 @@ async def confirm(
         ),
     )
     candidate.status, candidate.item_id = "confirmed", item.id
-    candidate.decided_by, candidate.decided_at = principal.user_id, datetime.now(UTC)
+    candidate.decided_by, candidate.decided_at = principal.user_id, now()
     candidate.debtor_uscc, candidate.creditor_uscc = body.debtor_uscc, body.creditor_uscc
     await session.flush()
     await flags.after_item_change(session, item)  # a new item is evaluated at once, like any other
@@ -147,7 +142,7 @@ async def reject(
 ) -> CandidateItem:
     _pending(candidate)
     candidate.status, candidate.decision_reason = "rejected", reason
-    candidate.decided_by, candidate.decided_at = principal.user_id, datetime.now(UTC)
+    candidate.decided_by, candidate.decided_at = principal.user_id, now()
     await session.flush()
     await _audit(session, candidate, action="candidate.rejected", principal=principal, request=request, detail=reason)
     return candidate

@@ -3,8 +3,6 @@ reclassification of an undisputed item as disputed (/items/{item_id}/reclassify-
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,11 +16,10 @@ from ledger_api.ledger.models import ArrearsItem, Creditor, Debtor
 from ledger_api.ledger.service import item_scope
 from qq_kernel.auth.principal import Principal
 from qq_kernel.concurrency import set_etag
-from qq_kernel.db import get_session
+from qq_kernel.db import Session
 from qq_kernel.pagination import Page, PageParams
 
 router = APIRouter(tags=["flags"])
-Session = Annotated[AsyncSession, Depends(get_session)]
 
 
 @router.get("/items/{item_id}/flags", name="list_item_flags", response_model=list[schemas.FlagOut])
@@ -83,7 +80,7 @@ async def list_flags(
         )
         for flag, ledger_no, contract, debtor, unit, status in rows
     ]
-    return Page(items=items, total=int(total or 0), page=params.page, page_size=params.page_size)
+    return Page.of(items, total, params)
 
 
 async def _chain_items(session: AsyncSession, principal: Principal, condition) -> list[schemas.ChainItem]:

@@ -63,9 +63,9 @@ from ledger_api.flags.rules import (  # noqa: F401  (re-exported: the rules' con
     PROOF_PURPOSES,
 )
 from ledger_api.ledger.models import ArrearsItem, Creditor, Debtor
-from ledger_api.ledger.service import audit_item, item_snapshot, now
+from ledger_api.ledger.service import audit_item, item_snapshot
 from qq_kernel.auth.principal import Principal
-from qq_kernel.clock import china_today
+from qq_kernel.clock import china_today, now
 from qq_kernel.problems import ProblemError
 from qq_kernel.request_id import current_request_id
 
@@ -207,7 +207,7 @@ async def request_reclassification(
     if pending:
         raise ProblemError(409, code="reclassification_pending", detail=f"已有待审批的改为有分歧申请（{pending}）")
     row = DisputeReclassification(
-        item_id=item.id, route=body.route, reason=body.reason, requested_by=principal.user_id or principal.subject
+        item_id=item.id, route=body.route, reason=body.reason, requested_by=principal.actor_id
     )
     session.add(row)
     await session.flush()
@@ -255,7 +255,7 @@ async def decide_reclassification(
     if approve and item.status in ("written_off", "void"):
         raise ProblemError(409, code="item_closed", detail="该明细已销账或作废，不能再修改")
     row.status = "approved" if approve else "rejected"
-    row.decided_by, row.decided_at, row.decision_note = principal.user_id or principal.subject, now(), note
+    row.decided_by, row.decided_at, row.decision_note = principal.actor_id, now(), note
     before = item_snapshot(item)
     if approve:
         item.disputed, item.dispute_route = True, row.route

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ledger_api.audit.models import AUDIT
 from ledger_api.identity import passwords, service
 from ledger_api.identity.models import Region, Unit, User
 from ledger_api.identity.schemas import USERNAME_PATTERN
@@ -71,7 +72,7 @@ async def first_start(
         )
         session.add(admin)
         await session.flush()
-        await service.audit_event(
+        await AUDIT.record(
             session,
             action="user.bootstrap_admin",
             object_type="user",
@@ -110,7 +111,7 @@ async def create_admin(session: AsyncSession, *, username: str, unit_id: str, ro
     )
     session.add(user)
     await session.flush()
-    await service.audit_event(
+    await AUDIT.record(
         session,
         action="user.created_by_cli",
         object_type="user",

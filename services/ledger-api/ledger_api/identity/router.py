@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from sqlalchemy import func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from ledger_api.audit.models import AUDIT
 from ledger_api.identity import keys, schemas, service
 from ledger_api.identity.dependencies import (
     manage_org,
@@ -21,9 +21,9 @@ from ledger_api.identity.dependencies import (
 from ledger_api.identity.models import ApiToken, LoginEvent, Region, Unit, User
 from qq_kernel.auth.permissions import PUBLIC, require
 from qq_kernel.auth.principal import ROLE_LABELS_ZH, Principal
-from qq_kernel.auth.scope import scope_clause
+from qq_kernel.auth.scope import in_region_subtree, region_subtree_clause, scope_clause
 from qq_kernel.concurrency import check_if_match, set_etag
-from qq_kernel.db import get_session
+from qq_kernel.db import Session
 from qq_kernel.pagination import Page, PageParams, paginate
 from qq_kernel.problems import field_error
 
@@ -33,8 +33,6 @@ org_router = APIRouter(prefix="/org", tags=["org"])
 users_router = APIRouter(prefix="/users", tags=["users"])
 tokens_router = APIRouter(prefix="/tokens", tags=["tokens"])
 logs_router = APIRouter(prefix="/login-events", tags=["audit"])
-
-Session = Annotated[AsyncSession, Depends(get_session)]
 
 
 def _tokens(issued: service.IssuedTokens) -> schemas.TokenResponse:
@@ -143,7 +141,7 @@ async def rotate_signing_key(
     request: Request, session: Session, principal: Principal = Depends(require("roles:manage"))
 ) -> dict:
     key = await keys.rotate(session, request.app.state.settings.service_secret)
-    await service.audit_event(
+    await AUDIT.record(
         session,
         action="signing_key.rotated",
         principal=principal,
@@ -187,10 +185,10 @@ async def create_region(
     body: schemas.RegionIn, request: Request, session: Session, principal: Principal = Depends(manage_org)
 ) -> Region:
     parent = await session.get(Region, body.parent_id) if body.parent_id else None
-    if parent is None or not (principal.region_path and parent.path.startswith(principal.region_path)):
+    if parent is None or not in_region_subtree(principal, parent.path):
         raise field_error("parent_id", "上级行政区划不存在或不在您的管辖范围内", "not_found")
     region = await service.create_region(session, code=body.code, name=body.name, level=body.level, parent_id=parent.id)
-    await service.audit_event(
+    await AUDIT.record(
         session,
         action="region.created",
         principal=principal,
@@ -225,10 +223,10 @@ async def create_unit(
     principal: Principal = Depends(manage_org),
 ) -> Unit:
     region = await session.get(Region, body.region_id)
-    if region is None or not (principal.region_path and region.path.startswith(principal.region_path)):
+    if region is None or not in_region_subtree(principal, region.path):
         raise field_error("region_id", "行政区划不存在或不在您的管辖范围内", "not_found")
     unit = await service.create_unit(session, name=body.name, region=region, is_office=body.is_office)
-    await service.audit_event(
+    await AUDIT.record(
         session,
         action="unit.created",
         principal=principal,
@@ -258,7 +256,7 @@ async def update_unit(
     for key, value in body.model_dump(exclude_none=True).items():
         setattr(unit, key, value)
     await session.flush()
-    await service.audit_event(
+    await AUDIT.record(
         session,
         action="unit.updated",
         principal=principal,
@@ -300,11 +298,10 @@ async def list_users(
     if active is not None:
         query = query.where(User.active.is_(active))
     rows, total = await paginate(session, query.order_by(User.created_at.desc(), User.id), params)
-    return Page(
-        items=[schemas.UserOut.model_validate(r) for r in rows],
-        total=total,
-        page=params.page,
-        page_size=params.page_size,
+    return Page.of(
+        [schemas.UserOut.model_validate(r) for r in rows],
+        total,
+        params,
     )
 
 
@@ -380,16 +377,15 @@ async def list_tokens(
     query = query.order_by(ApiToken.created_at.desc())
     total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = (await session.execute(query.limit(params.page_size).offset(params.offset))).all()
-    return Page(
-        items=[
+    return Page.of(
+        [
             schemas.ApiTokenOut.model_validate(token).model_copy(
                 update={"owner_username": username, "owner_display_name": display_name}
             )
             for token, username, display_name in rows
         ],
-        total=total,
-        page=params.page,
-        page_size=params.page_size,
+        total,
+        params,
     )
 
 
@@ -438,7 +434,7 @@ async def list_login_events(
 ) -> Page[schemas.LoginEventOut]:
     """登录日志 of the caller's region (attempts on unknown usernames carry no region: shown to
     administrators of the top of the tree only)."""
-    scope = LoginEvent.region_path.startswith(principal.region_path or "/nowhere/", autoescape=True)
+    scope = region_subtree_clause(principal, LoginEvent.region_path)
     if principal.region_path and principal.region_path.count("/") <= 2:
         scope = or_(scope, LoginEvent.region_path.is_(None))
     query = select(LoginEvent).where(scope)
@@ -451,11 +447,10 @@ async def list_login_events(
     if until:
         query = query.where(LoginEvent.occurred_at < until)
     rows, total = await paginate(session, query.order_by(LoginEvent.occurred_at.desc(), LoginEvent.id.desc()), params)
-    return Page(
-        items=[schemas.LoginEventOut.model_validate(r) for r in rows],
-        total=total,
-        page=params.page,
-        page_size=params.page_size,
+    return Page.of(
+        [schemas.LoginEventOut.model_validate(r) for r in rows],
+        total,
+        params,
     )
 
 

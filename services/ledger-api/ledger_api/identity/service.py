@@ -8,14 +8,14 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from fastapi import Request
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ledger_api.audit.models import AuditLog
-from ledger_api.config import SERVICE_NAME, Settings
+from ledger_api.audit.models import AUDIT
+from ledger_api.config import SERVICE_CLIENTS, Settings
 from ledger_api.identity import keys, passwords
 from ledger_api.identity.models import (
     ApiToken,
@@ -30,8 +30,8 @@ from qq_kernel import audit
 from qq_kernel.auth import jwt as qjwt
 from qq_kernel.auth.principal import ROLE_PERMISSIONS, Principal, Role, permissions_of
 from qq_kernel.auth.scope import in_scope
-from qq_kernel.auth.service_identity import verify_client_secret
-from qq_kernel.clock import CHINA
+from qq_kernel.auth.service_identity import ServiceCredentials
+from qq_kernel.clock import CHINA, now
 from qq_kernel.problems import ProblemError, field_error
 
 LOCKOUT_FAILURES = 5
@@ -50,16 +50,8 @@ API_TOKEN_PREFIX = "qq_"
 ADMIN_ROLES = frozenset({Role.office_admin, Role.security_admin, Role.audit_admin})
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
-
-
-async def audit_event(session: AsyncSession, **kwargs) -> None:
-    await audit.record(session, AuditLog, service=SERVICE_NAME, **kwargs)
 
 
 def user_snapshot(user: User) -> dict:
@@ -125,7 +117,7 @@ async def _record_login(
             result=result,
         )
     )
-    await audit_event(
+    await AUDIT.record(
         session,
         action=f"auth.login.{result}",
         result="success" if result == "success" else "failure",
@@ -186,7 +178,7 @@ async def login(
         )
         if failures >= LOCKOUT_FAILURES:
             user.locked_until = t + LOCKOUT_DURATION
-            await audit_event(
+            await AUDIT.record(
                 session,
                 action="user.locked",
                 request=request,
@@ -240,7 +232,7 @@ async def refresh(session: AsyncSession, settings: Settings, *, refresh_token: s
         # A refresh token used twice means it was copied: end the whole family.
         auth_session.revoked_at = t
         auth_session.revoke_reason = "refresh_reuse"
-        await audit_event(
+        await AUDIT.record(
             session,
             action="auth.refresh_reuse",
             result="failure",
@@ -273,7 +265,7 @@ async def refresh(session: AsyncSession, settings: Settings, *, refresh_token: s
 async def client_credentials(
     session: AsyncSession, settings: Settings, *, client_id: str, client_secret: str
 ) -> IssuedTokens:
-    if not verify_client_secret(settings.service_secret, client_id, client_secret):
+    if not ServiceCredentials(settings.service_secret).verify(client_id, client_secret, known_clients=SERVICE_CLIENTS):
         raise ProblemError(401, code="invalid_client", detail="服务身份校验失败")
     claims = qjwt.access_claims(
         issuer=settings.jwt_issuer,
@@ -298,7 +290,7 @@ async def logout(session: AsyncSession, *, principal: Principal, request: Reques
         if auth_session and auth_session.revoked_at is None:
             auth_session.revoked_at = now()
             auth_session.revoke_reason = "logout"
-    await audit_event(
+    await AUDIT.record(
         session,
         action="auth.logout",
         principal=principal,
@@ -337,7 +329,7 @@ async def change_password(
         .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None), AuthSession.id != principal.session_id)
         .values(revoked_at=now(), revoke_reason="password_changed")
     )
-    await audit_event(
+    await AUDIT.record(
         session,
         action="user.password_changed",
         principal=principal,
@@ -553,7 +545,7 @@ async def create_user(
     )
     session.add(user)
     await session.flush()
-    await audit_event(
+    await AUDIT.record(
         session,
         action="user.created",
         principal=principal,
@@ -592,7 +584,7 @@ async def update_user(
     await session.flush()
     after = user_snapshot(user)
     action = "user.roles_changed" if before["roles"] != after["roles"] else "user.updated"
-    await audit_event(
+    await AUDIT.record(
         session,
         action=action,
         principal=principal,
@@ -623,7 +615,7 @@ async def reset_password(session: AsyncSession, *, principal: Principal, request
     user.must_change_password = True
     user.locked_until = None
     await _end_sessions(session, user.id, "password_reset")
-    await audit_event(
+    await AUDIT.record(
         session,
         action="user.password_reset",
         principal=principal,
@@ -677,7 +669,7 @@ async def create_api_token(
     )
     session.add(row)
     await session.flush()
-    await audit_event(
+    await AUDIT.record(
         session,
         action="token.created",
         principal=principal,
@@ -697,7 +689,7 @@ async def revoke_api_token(
     if token.revoked_at is None:
         token.revoked_at = now()
         token.revoked_by = principal.subject
-        await audit_event(
+        await AUDIT.record(
             session,
             action="token.revoked",
             principal=principal,

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ledger_api.audit.models import AuditLog
-from ledger_api.config import SCHEMA, SERVICE_NAME
+from ledger_api.audit.models import AUDIT, AuditLog
+from ledger_api.config import SCHEMA
 from ledger_api.flags import service as flags
 from ledger_api.flags.schemas import FlagKind
 from ledger_api.ledger import schemas, service
@@ -35,18 +35,17 @@ from ledger_api.ledger.models import (
     FundingLine,
     Repayment,
 )
-from qq_kernel import audit, pagination, textsearch
+from qq_kernel import pagination, textsearch
 from qq_kernel.auth.principal import Principal
-from qq_kernel.auth.scope import scope_params
+from qq_kernel.auth.scope import in_region_subtree, scope_params
 from qq_kernel.concurrency import set_etag
-from qq_kernel.db import get_session
+from qq_kernel.db import Session
 from qq_kernel.files import MAX_EVIDENCE_BYTES, FileRejected, FileTooLarge, file_response, read_limited, sniff
 from qq_kernel.pagination import Page, PageParams, paginate
 from qq_kernel.problems import ProblemError
 
 registry_router = APIRouter(tags=["registry"])
 items_router = APIRouter(prefix="/items", tags=["items"])
-Session = Annotated[AsyncSession, Depends(get_session)]
 
 
 # ---------------------------------------------------------------- debtors and creditors
@@ -80,11 +79,10 @@ async def list_debtors(
     if type:
         query = query.where(Debtor.type == type)
     rows, total = await paginate(session, query.order_by(Debtor.name, Debtor.id), params)
-    return Page(
-        items=[schemas.DebtorOut.model_validate(r) for r in rows],
-        total=total,
-        page=params.page,
-        page_size=params.page_size,
+    return Page.of(
+        [schemas.DebtorOut.model_validate(r) for r in rows],
+        total,
+        params,
     )
 
 
@@ -114,11 +112,10 @@ async def list_creditors(
     if q:
         query = query.where(textsearch.contains(SCHEMA, Creditor.name, q) | (Creditor.uscc == q.upper()))
     rows, total = await paginate(session, query.order_by(Creditor.name, Creditor.id), params)
-    return Page(
-        items=[service.creditor_out(r, reveal=False) for r in rows],
-        total=total,
-        page=params.page,
-        page_size=params.page_size,
+    return Page.of(
+        [service.creditor_out(r, reveal=False) for r in rows],
+        total,
+        params,
     )
 
 
@@ -132,15 +129,13 @@ async def get_creditor(
     reveal: bool = Query(False, description="显示完整联系方式（需个人信息查看权限，且被记录）"),
 ) -> schemas.CreditorOut:
     creditor = await session.get(Creditor, creditor_id)
-    if creditor is None or not await service._registry_visible(principal, creditor.region_path):
+    if creditor is None or not in_region_subtree(principal, creditor.region_path):
         raise ProblemError(404, detail="债权企业不存在")
     if reveal:
         if not principal.can("personal_data:read"):
             raise ProblemError(403, detail="无权查看完整联系方式")
-        await audit.record(
+        await AUDIT.record(
             session,
-            AuditLog,
-            service=SERVICE_NAME,
             action="creditor.contact_viewed",
             principal=principal,
             request=request,
@@ -217,12 +212,11 @@ async def list_items(
     n = int((await conn.execute(service.count_statement(principal, filters), values)).scalar() or 0)
     page = service.page_statement(principal, filters, sort, few=n <= cap)
     rows = (await conn.execute(page, values)).all()
-    return Page(
-        items=service.items_out(rows),
-        total=min(n, cap),
+    return Page.of(
+        service.items_out(rows),
+        min(n, cap),
+        params,
         total_exact=n <= cap,
-        page=params.page,
-        page_size=params.page_size,
     )
 
 
@@ -307,9 +301,7 @@ async def void_item(
     return await _detail(session, principal, item.id, response)
 
 
-async def court_item(
-    item_id: str, principal: Principal = Depends(court_record), session: AsyncSession = Depends(get_session)
-) -> ArrearsItem:
+async def court_item(item_id: str, session: Session, principal: Principal = Depends(court_record)) -> ArrearsItem:
     return await service.load_item(session, principal, item_id, lock=True)
 
 
@@ -517,7 +509,7 @@ async def upload_evidence(
         media_type=kind.media_type,
         size=read.size,
         sha256=read.sha256,
-        uploaded_by=principal.user_id or principal.subject,
+        uploaded_by=principal.actor_id,
     )
     session.add(evidence)
     await session.flush()

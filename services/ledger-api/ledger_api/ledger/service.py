@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from fastapi import Request
@@ -14,8 +14,8 @@ from sqlalchemy import Integer, Select, and_, any_, bindparam, func, not_, or_, 
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ledger_api.audit.models import AuditLog
-from ledger_api.config import SCHEMA, SERVICE_NAME
+from ledger_api.audit.models import AUDIT
+from ledger_api.config import SCHEMA
 from ledger_api.flags.models import RedFlag
 from ledger_api.identity.models import Region, Unit, User
 from ledger_api.ledger import schemas
@@ -28,24 +28,29 @@ from ledger_api.ledger.models import (
     EvidenceFile,
     FundingLine,
     Repayment,
+    YearlySequence,
 )
 from ledger_api.supervision.models import KeyCase
 from ledger_api.weekly.models import WeeklyUpdate
 from ledger_api.weekly.rules import WEEKLY_STATUSES, local_midnight, stale_cutoff
-from qq_kernel import audit, textsearch
+from qq_kernel import textsearch
 from qq_kernel.auth.principal import Principal
-from qq_kernel.auth.scope import in_scope, scope_clause, scope_params, scope_shape
-from qq_kernel.clock import china_today
+from qq_kernel.auth.scope import (
+    in_region_subtree,
+    in_scope,
+    region_subtree_clause,
+    scope_clause,
+    scope_params,
+    scope_shape,
+)
+from qq_kernel.clock import china_today, now
 from qq_kernel.masking import mask_name, mask_phone
 from qq_kernel.money import ZERO, money_str
+from qq_kernel.numbering import next_yearly_value
 from qq_kernel.problems import ProblemError, field_error
 from qq_kernel.textsearch import escape_like
 
 OPEN_STATUSES = ("open", "resolving", "claimed_cleared")
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def audit_item(
@@ -60,10 +65,8 @@ async def audit_item(
     detail: str | None = None,
 ) -> None:
     """Every change to an item or its parts lands on the item's own timeline."""
-    await audit.record(
+    await AUDIT.record(
         session,
-        AuditLog,
-        service=SERVICE_NAME,
         action=action,
         principal=principal,
         request=request,
@@ -79,9 +82,7 @@ async def audit_item(
 
 def registry_clause(principal: Principal, region_col):
     """Debtors and creditors are a registry of the caller's region (a unit picks from it)."""
-    if principal.kind == "service":
-        return True
-    return region_col.startswith(principal.region_path or "/nowhere/", autoescape=True)
+    return region_subtree_clause(principal, region_col)
 
 
 JUDICIAL_ROUTES = ("litigation",)
@@ -119,10 +120,8 @@ async def create_debtor(
     )
     session.add(debtor)
     await session.flush()
-    await audit.record(
+    await AUDIT.record(
         session,
-        AuditLog,
-        service=SERVICE_NAME,
         action="debtor.created",
         principal=principal,
         request=request,
@@ -144,10 +143,8 @@ async def create_creditor(
     creditor = Creditor(**body.model_dump(), region_path=principal.region_path or "/")
     session.add(creditor)
     await session.flush()
-    await audit.record(
+    await AUDIT.record(
         session,
-        AuditLog,
-        service=SERVICE_NAME,
         action="creditor.created",
         principal=principal,
         request=request,
@@ -177,14 +174,7 @@ def creditor_out(creditor: Creditor, *, reveal: bool) -> schemas.CreditorOut:
 
 
 async def next_ledger_no(session: AsyncSession, region_code: str, year: int) -> str:
-    value = await session.scalar(
-        text(
-            "INSERT INTO ledger_sequence (region_code, year, last_value) VALUES (:r, :y, 1) "
-            "ON CONFLICT (region_code, year) DO UPDATE SET last_value = ledger_sequence.last_value + 1 "
-            "RETURNING last_value"
-        ),
-        {"r": region_code, "y": year},
-    )
+    value = await next_yearly_value(session, YearlySequence, series="ledger_no", scope=region_code, year=year)
     return f"{region_code}-{year}-{value:06d}"
 
 
@@ -228,10 +218,10 @@ async def create_item(
     source_ref: str | None = None,
 ) -> ArrearsItem:
     debtor = await session.get(Debtor, body.debtor_id)
-    if debtor is None or not await _registry_visible(principal, debtor.region_path):
+    if debtor is None or not in_region_subtree(principal, debtor.region_path):
         raise field_error("debtor_id", "拖欠主体不存在", "not_found")
     creditor = await session.get(Creditor, body.creditor_id)
-    if creditor is None or not await _registry_visible(principal, creditor.region_path):
+    if creditor is None or not in_region_subtree(principal, creditor.region_path):
         raise field_error("creditor_id", "债权企业不存在", "not_found")
     unit = await _responsible(session, principal, body.responsible_unit_id, body.responsible_person_id)
     region = await session.get(Region, (await session.get(Unit, unit.id)).region_id)
@@ -266,10 +256,6 @@ async def create_item(
         },
     )
     return item
-
-
-async def _registry_visible(principal: Principal, region_path: str) -> bool:
-    return principal.kind == "service" or bool(principal.region_path and region_path.startswith(principal.region_path))
 
 
 async def load_item(session: AsyncSession, principal: Principal, item_id: str, *, lock: bool = False) -> ArrearsItem:
@@ -413,7 +399,7 @@ async def report_repayment(
         method=body.method,
         note=body.note,
         status="reported",
-        reported_by=principal.user_id or principal.subject,
+        reported_by=principal.actor_id,
     )
     session.add(repayment)
     if item.status == "open":
@@ -518,7 +504,7 @@ async def reverse_repayment(
         status="verified",
         note=reason,
         reverses_id=repayment.id,
-        reported_by=principal.user_id or principal.subject,
+        reported_by=principal.actor_id,
         verified_by=principal.user_id,
         verified_at=now(),
     )
@@ -545,7 +531,7 @@ async def add_adjustment(
     before = item_snapshot(item)
     _recompute(item, adjustment_delta=body.amount)
     adjustment = Adjustment(
-        item_id=item.id, amount=body.amount, reason=body.reason, created_by=principal.user_id or principal.subject
+        item_id=item.id, amount=body.amount, reason=body.reason, created_by=principal.actor_id
     )
     session.add(adjustment)
     await session.flush()

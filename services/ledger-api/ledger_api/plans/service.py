@@ -25,11 +25,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.ledger.models import ArrearsItem, EvidenceFile
-from ledger_api.ledger.service import audit_item, item_snapshot, now
+from ledger_api.ledger.service import audit_item, item_snapshot
 from ledger_api.plans import schemas
 from ledger_api.plans.models import Installment, InstallmentExtension, RepaymentPlan
 from ledger_api.weekly.rules import local_date
 from qq_kernel.auth.principal import Principal
+from qq_kernel.clock import now
 from qq_kernel.concurrency import check_if_match
 from qq_kernel.money import ZERO
 from qq_kernel.problems import ProblemError, field_error
@@ -213,7 +214,7 @@ async def put_plan(
         agreement_evidence_id=body.agreement_evidence_id,
         note=body.note,
         replaces_id=current.id if current is not None else None,
-        created_by=principal.user_id or principal.subject,
+        created_by=principal.actor_id,
     )
     session.add(plan)
     await session.flush()
@@ -281,7 +282,7 @@ async def extend_installment(
         old_due_date=installment.due_date,
         new_due_date=body.new_due_date,
         reason=body.reason,
-        extended_by=principal.user_id or principal.subject,
+        extended_by=principal.actor_id,
     )
     session.add(extension)
     old = installment.due_date

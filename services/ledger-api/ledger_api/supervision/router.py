@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.ledger.dependencies import read_ledger, readable_item
 from ledger_api.ledger.models import ArrearsItem
@@ -18,20 +15,17 @@ from qq_kernel.auth.permissions import require
 from qq_kernel.auth.principal import Principal
 from qq_kernel.clock import china_today
 from qq_kernel.concurrency import check_if_match, set_etag
-from qq_kernel.db import get_session
+from qq_kernel.db import Session
 from qq_kernel.files import file_response
 from qq_kernel.pagination import Page, PageParams
 from qq_kernel.problems import ProblemError
 
 router = APIRouter(tags=["supervision"])
-Session = Annotated[AsyncSession, Depends(get_session)]
 supervise = require("ledger:supervise")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-async def supervised_item(
-    item_id: str, principal: Principal = Depends(supervise), session: AsyncSession = Depends(get_session)
-) -> ArrearsItem:
+async def supervised_item(item_id: str, session: Session, principal: Principal = Depends(supervise)) -> ArrearsItem:
     return await load_item(session, principal, item_id, lock=True)
 
 
@@ -108,7 +102,7 @@ async def list_key_cases(
         )
         for case, item in rows
     ]
-    return Page(items=items, total=int(total or 0), page=params.page, page_size=params.page_size)
+    return Page.of(items, total, params)
 
 
 @router.post(

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.flags import service as flags
 from ledger_api.ledger.dependencies import read_ledger, readable_item, write_ledger
@@ -18,11 +15,10 @@ from ledger_api.weekly.rules import WEEK_PATTERN, parse_week, week_start
 from qq_kernel.auth.principal import Principal
 from qq_kernel.clock import china_today
 from qq_kernel.concurrency import set_etag
-from qq_kernel.db import get_session
+from qq_kernel.db import Session
 from qq_kernel.problems import field_error
 
 router = APIRouter(tags=["weekly"])
-Session = Annotated[AsyncSession, Depends(get_session)]
 
 
 @router.post(

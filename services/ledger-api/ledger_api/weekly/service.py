@@ -16,11 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.identity.models import Unit, User
 from ledger_api.ledger.models import ArrearsItem, Debtor
-from ledger_api.ledger.service import audit_item, item_scope, now
+from ledger_api.ledger.service import audit_item, item_scope
 from ledger_api.weekly import schemas
 from ledger_api.weekly.models import WeeklyUpdate
 from ledger_api.weekly.rules import WEEKLY_STATUSES, local_midnight, week_label, week_start
 from qq_kernel.auth.principal import Principal
+from qq_kernel.clock import now
 from qq_kernel.concurrency import check_if_match
 from qq_kernel.problems import ProblemError
 
