@@ -303,7 +303,7 @@ async def test_integration_account_token_by_security_admin(client, worlds, world
     assert r.status_code == 201 and r.json()["owner_id"] == integration["id"]
     # An integration account cannot log in interactively.
     r = await client.post("/api/ledger/auth/token", data={"username": integration["username"], "password": "anything"})
-    assert r.status_code in (401, 403)
+    assert (r.status_code, r.json()["code"]) == (403, "integration_account"), r.text
 
 
 async def test_key_rotation_without_downtime(client, worlds, world, monkeypatch, gateway, platform_db):

@@ -37,44 +37,20 @@ def test_every_flag_kind_has_a_scenario():
     assert set(SCENARIOS) == set(FLAG_KINDS)
 
 
-def _raised_only_by_its_scenario(scenarios, kind: str) -> None:
+@pytest.mark.parametrize("kind", list(FLAG_KINDS))
+async def test_flag_raised_by_its_scenario_only(scenarios, kind):
     own = scenarios[kind]
     assert own.active[own.target] == {kind}, f"{kind} scenario: {own.active}"
     assert {k for _, k in own.world_flags} == {kind}
     assert {(own.items[own.target], kind)} == {f for f in own.world_flags if f[1] == kind}
-    for other, scenario in scenarios.items():
-        if other == kind:
-            continue
-        assert kind not in {k for _, k in scenario.world_flags}, f"the {other} scenario raised {kind}"
+    raised_elsewhere = {
+        other for other, scenario in scenarios.items() if other != kind and kind in {k for _, k in scenario.world_flags}
+    }
+    assert raised_elsewhere == set(), f"other scenarios raised {kind}"
 
 
-async def test_flag_dispute_reclassified(scenarios):
-    _raised_only_by_its_scenario(scenarios, "dispute_reclassified")
-
-
-async def test_flag_installment_unpaid(scenarios):
-    _raised_only_by_its_scenario(scenarios, "installment_unpaid")
-
-
-async def test_flag_plan_extended_repeatedly(scenarios):
-    _raised_only_by_its_scenario(scenarios, "plan_extended_repeatedly")
-
-
-async def test_flag_repayment_without_evidence(scenarios):
-    _raised_only_by_its_scenario(scenarios, "repayment_without_evidence")
-
-
-async def test_flag_commercial_bill(scenarios):
-    _raised_only_by_its_scenario(scenarios, "commercial_bill")
-
-
-async def test_flag_no_weekly_update(scenarios):
-    _raised_only_by_its_scenario(scenarios, "no_weekly_update")
-
-
-async def test_flag_chain_funds_received(scenarios):
-    _raised_only_by_its_scenario(scenarios, "chain_funds_received")
-    assert scenarios["chain_funds_received"].active["receiving"] == set(), "the receiving item itself is clean"
+async def test_the_chains_receiving_item_itself_is_clean(scenarios):
+    assert scenarios["chain_funds_received"].active["receiving"] == set()
 
 
 # ---------------------------------------------------------------- how flags behave
