@@ -25,12 +25,13 @@ from ledger_api.flags.rules import (
     NO_UPDATE_WEEKS,
     PROOF_PURPOSES,
 )
+from ledger_api.ledger.access import OPEN_STATUSES
 from ledger_api.ledger.models import ArrearsItem, Creditor, Debtor, EvidenceFile, Repayment
-from ledger_api.ledger.service import OPEN_STATUSES
 from ledger_api.plans import service as plans
 from ledger_api.plans.models import Installment, InstallmentExtension, RepaymentPlan
 from ledger_api.weekly.models import WeeklyUpdate
-from ledger_api.weekly.rules import WEEKLY_STATUSES, local_date, week_label, weeks_without_update
+from ledger_api.weekly.rules import WEEKLY_STATUSES, week_label, weeks_without_update
+from qq_kernel.clock import china_date
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -179,7 +180,7 @@ async def _repayment_without_evidence(
         held = purposes.get(r.id, set())
         if held & set(PROOF_PURPOSES):
             continue
-        waited = (today - local_date(r.reported_at)).days
+        waited = (today - china_date(r.reported_at)).days
         if r.status == "verified" or waited > EVIDENCE_GRACE_DAYS:
             offending.append(
                 {
@@ -188,7 +189,7 @@ async def _repayment_without_evidence(
                     "amount": str(r.amount),
                     "paid_on": r.paid_on.isoformat(),
                     "method": r.method,
-                    "reported_on": local_date(r.reported_at).isoformat(),
+                    "reported_on": china_date(r.reported_at).isoformat(),
                     "days_without_proof": waited,
                     "evidence_purposes": sorted(held),
                 }
@@ -216,13 +217,13 @@ async def _no_weekly_update(session: AsyncSession, item: ArrearsItem, today: dat
         return None
     created_at = await session.scalar(select(ArrearsItem.created_at).where(ArrearsItem.id == item.id))
     last = await session.scalar(select(func.max(WeeklyUpdate.week_start)).where(WeeklyUpdate.item_id == item.id))
-    weeks = weeks_without_update(today=today, created_on=local_date(created_at), last_update_week=last)
+    weeks = weeks_without_update(today=today, created_on=china_date(created_at), last_update_week=last)
     if weeks < NO_UPDATE_WEEKS:
         return None
     return {
         "weeks_without_update": weeks,
         "last_update_week": week_label(last) if last else None,
-        "entered_week": week_label(local_date(created_at)),
+        "entered_week": week_label(china_date(created_at)),
         "as_of_week": week_label(today),
     }
 

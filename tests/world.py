@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from ledger_api.identity import passwords, service
+from ledger_api.identity import org, passwords
 from ledger_api.identity.models import Region, Unit, User
 from qq_kernel.db import create_engine, create_session_factory
 
@@ -45,18 +45,16 @@ class WorldFactory:
         # Codes must be unique across the whole test database: derive them from a random tag.
         base = f"{int(tag, 16) % 90 + 10}{n:04d}{secrets.randbelow(100):02d}"
         async with self.sessions() as s:
-            province = await service.create_region(
-                s, code=base[:8], name=f"测试省{tag}", level="province", parent_id=None
-            )
-            city = await service.create_region(
+            province = await org.create_region(s, code=base[:8], name=f"测试省{tag}", level="province", parent_id=None)
+            city = await org.create_region(
                 s, code=base[:8] + "01", name=f"测试市{tag}", level="city", parent_id=province.id
             )
-            county = await service.create_region(
+            county = await org.create_region(
                 s, code=base[:8] + "0101", name=f"测试县{tag}", level="county", parent_id=city.id
             )
-            office = await service.create_unit(s, name=f"测试县{tag}专班办公室", region=county, is_office=True)
-            unit_a = await service.create_unit(s, name=f"测试县{tag}财政局", region=county)
-            unit_b = await service.create_unit(s, name=f"测试县{tag}教育局", region=county)
+            office = await org.create_unit(s, name=f"测试县{tag}专班办公室", region=county, is_office=True)
+            unit_a = await org.create_unit(s, name=f"测试县{tag}财政局", region=county)
+            unit_b = await org.create_unit(s, name=f"测试县{tag}教育局", region=county)
             await s.commit()
         return World(
             province,

@@ -1,4 +1,4 @@
-"""The caller of a request and the roles/permissions model (DOMAIN.md §1)."""
+"""The caller of a request and the roles/permissions model (docs/domain.md §1)."""
 
 from __future__ import annotations
 

@@ -7,12 +7,17 @@ from ledger_api.candidates.router import router as candidates_router
 from ledger_api.config import PREFIX, Settings
 from ledger_api.flags.router import router as flags_router
 from ledger_api.flags.scheduled import FLAGS_JOB
+from ledger_api.identity.auth_router import auth_router, jwks_router
+from ledger_api.identity.login_events_router import router as login_events_router
+from ledger_api.identity.org_router import router as org_router
 from ledger_api.identity.people_router import router as people_router
-from ledger_api.identity.router import ROUTERS as IDENTITY_ROUTERS
-from ledger_api.identity.service import LocalAuthenticator
+from ledger_api.identity.sessions import LocalAuthenticator
+from ledger_api.identity.tokens_router import router as tokens_router
+from ledger_api.identity.users_router import router as users_router
 from ledger_api.ledger.interest_router import router as interest_router
 from ledger_api.ledger.queue_router import router as repayment_queue_router
 from ledger_api.ledger.router import ROUTERS as LEDGER_ROUTERS
+from ledger_api.parties.router import router as registry_router
 from ledger_api.plans.router import router as plans_router
 from ledger_api.supervision.router import router as supervision_router
 from ledger_api.weekly.router import router as weekly_router
@@ -32,7 +37,13 @@ create_app = service_app_factory(
     migrations_dir=MIGRATIONS_DIR,
     audit=AUDIT,
     routers=[
-        *IDENTITY_ROUTERS,
+        auth_router,
+        jwks_router,
+        org_router,
+        users_router,
+        tokens_router,
+        login_events_router,
+        registry_router,
         *LEDGER_ROUTERS,
         interest_router,
         repayment_queue_router,

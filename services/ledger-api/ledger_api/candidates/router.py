@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ledger_api.candidates import schemas, service
 from ledger_api.candidates.models import CandidateItem
+from ledger_api.flow import CHANGE, ITEM_CHANGE
 from qq_kernel.auth.permissions import require
 from qq_kernel.auth.principal import Principal
 from qq_kernel.auth.scope import region_subtree_clause
@@ -53,7 +54,7 @@ async def propose_candidate(
 ) -> CandidateItem:
     """For complaint-api: a complaint about a debt that is not in the ledger."""
     candidate, created = await service.propose(session, principal=principal, request=request, body=body)
-    await session.commit()
+    await CHANGE.commit(session)
     if not created:
         response.status_code = 200
     set_etag(response, candidate.version)
@@ -88,8 +89,8 @@ async def confirm_candidate(
     principal: Principal = Depends(decide_guard),
 ) -> CandidateItem:
     check_if_match(request, candidate.version)
-    await service.confirm(session, principal=principal, request=request, candidate=candidate, body=body)
-    await session.commit()
+    item = await service.confirm(session, principal=principal, request=request, candidate=candidate, body=body)
+    await ITEM_CHANGE.commit(session, item)  # a new item is evaluated at once, like any other
     set_etag(response, candidate.version)
     return candidate
 
@@ -105,6 +106,6 @@ async def reject_candidate(
 ) -> CandidateItem:
     check_if_match(request, candidate.version)
     await service.reject(session, principal=principal, request=request, candidate=candidate, reason=body.reason)
-    await session.commit()
+    await CHANGE.commit(session)
     set_etag(response, candidate.version)
     return candidate

@@ -9,10 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ledger_api.audit.models import AUDIT
 from ledger_api.candidates import schemas
 from ledger_api.candidates.models import CandidateItem
-from ledger_api.flags import service as flags
+from ledger_api.ledger import items
 from ledger_api.ledger import schemas as ledger_schemas
-from ledger_api.ledger import service as ledger
 from ledger_api.ledger.models import ArrearsItem, Creditor, Debtor
+from ledger_api.parties import service as parties
 from qq_kernel.auth.principal import Principal
 from qq_kernel.clock import now
 from qq_kernel.problems import ProblemError
@@ -84,7 +84,7 @@ async def confirm(
     _pending(candidate)
     debtor = await session.scalar(select(Debtor).where(Debtor.uscc == body.debtor_uscc))
     if debtor is None:
-        debtor = await ledger.create_debtor(
+        debtor = await parties.create_debtor(
             session,
             principal=principal,
             request=request,
@@ -97,7 +97,7 @@ async def confirm(
         )
     creditor = await session.scalar(select(Creditor).where(Creditor.uscc == body.creditor_uscc))
     if creditor is None:
-        creditor = await ledger.create_creditor(
+        creditor = await parties.create_creditor(
             session,
             principal=principal,
             request=request,
@@ -105,7 +105,7 @@ async def confirm(
                 name=candidate.creditor_name, uscc=body.creditor_uscc, size=body.creditor_size
             ),
         )
-    item = await ledger.create_item(
+    item = await items.create_item(
         session,
         principal=principal,
         request=request,
@@ -125,7 +125,6 @@ async def confirm(
     candidate.decided_by, candidate.decided_at = principal.user_id, now()
     candidate.debtor_uscc, candidate.creditor_uscc = body.debtor_uscc, body.creditor_uscc
     await session.flush()
-    await flags.after_item_change(session, item)  # a new item is evaluated at once, like any other
     await _audit(
         session,
         candidate,

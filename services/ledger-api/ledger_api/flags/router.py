@@ -11,9 +11,10 @@ from sqlalchemy.orm import aliased
 from ledger_api.flags import schemas, service
 from ledger_api.flags.dependencies import approvable_item, approve_ledger
 from ledger_api.flags.models import DisputeReclassification, RedFlag
+from ledger_api.flow import ITEM_CHANGE
+from ledger_api.ledger.access import item_scope
 from ledger_api.ledger.dependencies import read_ledger, readable_item, writable_item, write_ledger
 from ledger_api.ledger.models import ArrearsItem, Creditor, Debtor
-from ledger_api.ledger.service import item_scope
 from qq_kernel.auth.principal import Principal
 from qq_kernel.concurrency import set_etag
 from qq_kernel.db import Session
@@ -152,8 +153,7 @@ async def request_reclassification(
     changes only when a leader of its responsible unit approves; the request raises the
     ``dispute_reclassified`` flag, which stays raised after approval."""
     row = await service.request_reclassification(session, principal=principal, request=request, item=item, body=body)
-    await service.after_item_change(session, item)
-    await session.commit()
+    await ITEM_CHANGE.commit(session, item)
     set_etag(response, row.version)
     return row
 
@@ -194,8 +194,7 @@ async def approve_reclassification(
     await service.decide_reclassification(
         session, principal=principal, request=request, item=item, row=row, approve=True, note=body.note
     )
-    await service.after_item_change(session, item)
-    await session.commit()
+    await ITEM_CHANGE.commit(session, item)
     set_etag(response, row.version)
     return row
 
@@ -219,7 +218,6 @@ async def reject_reclassification(
     await service.decide_reclassification(
         session, principal=principal, request=request, item=item, row=row, approve=False, note=body.reason
     )
-    await service.after_item_change(session, item)
-    await session.commit()
+    await ITEM_CHANGE.commit(session, item)
     set_etag(response, row.version)
     return row

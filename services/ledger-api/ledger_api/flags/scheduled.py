@@ -29,8 +29,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ledger_api.flags import rules
 from ledger_api.flags.service import ALL_KINDS, sync_flags
+from ledger_api.ledger.access import OPEN_STATUSES
 from ledger_api.ledger.models import ArrearsItem
-from ledger_api.ledger.service import OPEN_STATUSES
 from qq_kernel.clock import china_today
 from qq_kernel.scheduler import SKIPPED, Job, run_locked
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import func, select
 
+from ledger_api.flow import CHANGE
+from ledger_api.ledger.access import audit_item, item_scope, load_item
 from ledger_api.ledger.dependencies import read_ledger, readable_item
 from ledger_api.ledger.models import ArrearsItem
-from ledger_api.ledger.service import audit_item, item_scope, load_item
 from ledger_api.supervision import schemas, service
 from ledger_api.supervision.document import render_notice
 from ledger_api.supervision.models import Interview, KeyCase, SupervisionNotice
@@ -39,7 +40,7 @@ async def mark_key_case(
     principal: Principal = Depends(supervise),
 ) -> KeyCase:
     case = await service.mark_key_case(session, principal=principal, request=request, item=item, body=body)
-    await session.commit()
+    await CHANGE.commit(session)
     set_etag(response, case.version)
     return case
 
@@ -64,7 +65,7 @@ async def close_key_case(
         raise ProblemError(404, detail="重点督办记录不存在")
     check_if_match(request, case.version)
     await service.close_key_case(session, principal=principal, request=request, item=item, case=case, note=body.note)
-    await session.commit()
+    await CHANGE.commit(session)
     set_etag(response, case.version)
     return case
 
@@ -116,7 +117,7 @@ async def record_interview(
     principal: Principal = Depends(supervise),
 ) -> Interview:
     interview = await service.record_interview(session, principal=principal, request=request, item=item, body=body)
-    await session.commit()
+    await CHANGE.commit(session)
     return interview
 
 
@@ -136,7 +137,7 @@ async def issue_notice(
     principal: Principal = Depends(supervise),
 ) -> SupervisionNotice:
     notice = await service.issue_notice(session, principal=principal, request=request, item=item, body=body)
-    await session.commit()
+    await CHANGE.commit(session)
     return notice
 
 
@@ -171,7 +172,7 @@ async def download_notice(
     await audit_item(
         session, item, action="notice.downloaded", principal=principal, request=request, after={"notice_id": notice.id}
     )
-    await session.commit()
+    await CHANGE.commit(session)
     return file_response(
         render_notice(notice.snapshot), media_type=DOCX, filename=f"督办通知书-{notice.notice_no}.docx"
     )

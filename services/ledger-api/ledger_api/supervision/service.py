@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.identity.models import Region, Unit, User
+from ledger_api.ledger.access import audit_item, ensure_open
 from ledger_api.ledger.models import ArrearsItem, Creditor, Debtor, YearlySequence
-from ledger_api.ledger.service import audit_item
 from ledger_api.supervision import schemas
 from ledger_api.supervision.models import Interview, KeyCase, SupervisionNotice
 from qq_kernel.auth.principal import Principal
@@ -21,8 +21,7 @@ from qq_kernel.problems import ProblemError, field_error
 async def mark_key_case(
     session: AsyncSession, *, principal: Principal, request: Request, item: ArrearsItem, body: schemas.KeyCaseIn
 ) -> KeyCase:
-    if item.status in ("written_off", "void"):
-        raise ProblemError(409, code="item_closed", detail="已销账或作废的明细不能列为重点督办")
+    ensure_open(item)
     supervisor = await session.get(User, body.supervisor_id)
     if (
         supervisor is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 
-from ledger_api.flags import service as flags
+from ledger_api.flow import CHANGE, ITEM_CHANGE
 from ledger_api.ledger.dependencies import read_ledger, readable_item, write_ledger
 from ledger_api.ledger.models import ArrearsItem
 from ledger_api.weekly import schemas, service
@@ -40,8 +40,7 @@ async def create_weekly_update(
     update = await service.create_update(
         session, principal=principal, request=request, item=item, body=body, today=china_today()
     )
-    await flags.after_item_change(session, item)
-    await session.commit()
+    await ITEM_CHANGE.commit(session, item)
     set_etag(response, update.version)
     return update
 
@@ -79,7 +78,7 @@ async def edit_weekly_update(
         changes=body.model_dump(exclude_unset=True),
         today=china_today(),
     )
-    await session.commit()
+    await CHANGE.commit(session)
     set_etag(response, update.version)
     return update
 
