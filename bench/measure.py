@@ -61,7 +61,7 @@ from qq_kernel.db import SERVER_SETTINGS
 from qq_kernel.pagination import COUNT_CAP
 from qqctl import nginx
 from qqctl.services import SERVICES
-from tests import procs
+from tests.support import procs
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PAGE_SIZE = 20

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from qq_kernel.auth.remote import ServiceTokenSource
-from tests.world import bearer, login
+from tests.support.world import bearer, login
 
 
 def _app(gateway, prefix: str):

@@ -20,9 +20,9 @@ from ledger_api.flags.models import RedFlag
 from ledger_api.flags.scheduled import evaluate_all
 from ledger_api.ledger.models import ArrearsItem
 from qq_kernel.audit import redact
-from tests import flag_oracle
-from tests.flag_scenarios import SCENARIOS, TODAY, actors, report, verify
-from tests.ledger_helpers import make_debt, report_with_receipt
+from tests.support import flag_oracle
+from tests.support.flag_scenarios import SCENARIOS, TODAY, actors, report, verify
+from tests.support.ledger_helpers import make_debt, report_with_receipt
 
 # Days on which each time-based rule changes its mind about some scenario item.
 DAYS = [0, 4, 8, 21, 31]

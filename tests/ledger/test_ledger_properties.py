@@ -10,8 +10,8 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.ledger_helpers import make_debt, money, report_with_receipt
-from tests.world import bearer, login
+from tests.support.ledger_helpers import make_debt, money, report_with_receipt
+from tests.support.world import bearer, login
 
 OPS = st.lists(
     st.one_of(

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from qqctl.services import SERVICES
-from tests import procs
-from tests.ledger_helpers import PDF, make_debt
-from tests.world import PASSWORD, bearer, login
+from tests.support import procs
+from tests.support.ledger_helpers import PDF, make_debt
+from tests.support.world import PASSWORD, bearer, login
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("processes")]
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FRONTEND = ROOT / "frontend"
 ARTIFACTS = ROOT / "test-artifacts"
 

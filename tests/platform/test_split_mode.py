@@ -12,7 +12,7 @@ import pytest
 
 from qqctl import nginx
 from qqctl.services import SERVICES
-from tests import procs
+from tests.support import procs
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("processes")]
 

@@ -13,7 +13,7 @@ from jose import jwt as jose_jwt
 
 from ledger_api.identity import keys
 from qq_kernel.auth import jwt as qjwt
-from tests.world import bearer, login
+from tests.support.world import bearer, login
 
 PREFIXES = ("/api/ledger", "/api/complaints", "/api/notify")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import asyncpg
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LOCAL_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 STALE_AFTER_SECONDS = 6 * 3600
 _embedded = None

@@ -8,8 +8,8 @@ from decimal import Decimal
 from docx import Document
 
 from qq_kernel.auth.service_identity import client_secret_for
-from tests.ledger_helpers import make_debt, report_with_receipt, uscc
-from tests.world import bearer, login
+from tests.support.ledger_helpers import make_debt, report_with_receipt, uscc
+from tests.support.world import bearer, login
 
 
 async def _office_and_operator(client, worlds, world):

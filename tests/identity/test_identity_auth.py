@@ -10,7 +10,7 @@ from datetime import timedelta
 import asyncpg
 
 from qq_kernel.auth import remote
-from tests.world import PASSWORD, bearer, login
+from tests.support.world import PASSWORD, bearer, login
 
 LEDGER = "/api/ledger"
 
@@ -308,7 +308,7 @@ async def test_integration_account_token_by_security_admin(client, worlds, world
 
 async def test_key_rotation_without_downtime(client, worlds, world, monkeypatch, gateway, platform_db):
     from ledger_api.identity import keys
-    from tests.world import WorldFactory
+    from tests.support.world import WorldFactory
 
     user = await worlds.user(world, roles=["auditor"], unit=world.office)
     before = await login(client, user.username, ip=world.client_ip)
@@ -379,8 +379,8 @@ async def test_first_start_creates_admin_with_random_one_time_password(admin_url
     from qq_kernel import migrations
     from qqctl.provision import drop, provision
     from qqctl.services import by_key
-    from tests import dbserver
-    from tests.world import WorldFactory
+    from tests.support import dbserver
+    from tests.support.world import WorldFactory
 
     name = dbserver.unique_name()
     dbs = await provision(admin_url, name)

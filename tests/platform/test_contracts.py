@@ -9,7 +9,7 @@ from pathlib import Path
 from qqctl import contracts
 from qqctl.cli import main as qqctl_main
 
-CONTRACTS = Path(__file__).resolve().parents[1] / "contracts"
+CONTRACTS = Path(__file__).resolve().parents[2] / "contracts"
 
 
 def test_committed_contracts_match_the_code():

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ledger_api.ledger.models import ArrearsItem, Repayment
-from tests.ledger_helpers import make_debt, report_with_receipt
-from tests.world import bearer, login
+from tests.support.ledger_helpers import make_debt, report_with_receipt
+from tests.support.world import bearer, login
 
 
 async def _people(client, worlds, world):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from qqctl import bootstrap, demo
-from tests.world import bearer, login
+from tests.support.world import bearer, login
 
 
 async def test_demo_county_shows_every_status_flag_and_route(client, platform_db, gateway):

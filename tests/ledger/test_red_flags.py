@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from ledger_api.flags.models import FLAG_KINDS
-from tests.flag_scenarios import (
+from tests.support.flag_scenarios import (
     SCENARIOS,
     TODAY,
     active_kinds,
@@ -24,7 +24,7 @@ from tests.flag_scenarios import (
     upload,
     verify,
 )
-from tests.ledger_helpers import make_debt, report_with_receipt
+from tests.support.ledger_helpers import make_debt, report_with_receipt
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +59,7 @@ async def test_the_chains_receiving_item_itself_is_clean(scenarios):
 async def test_reclassification_needs_the_responsible_units_leader_and_stays_flagged(client, worlds, world):
     a = await actors(client, worlds, world)
     other_leader = await worlds.user(world, roles=["unit_leader"], unit=world.unit_b)
-    from tests.world import bearer, login
+    from tests.support.world import bearer, login
 
     hb = bearer((await login(client, other_leader.username, ip=world.client_ip))["access_token"])
     item = await make_debt(client, a.h, world)
@@ -104,7 +104,7 @@ async def test_rejected_reclassification_clears_the_flag_and_leader_cannot_appro
     r = await client.post(f"{url}/{own['id']}/approve", json={}, headers=a.hl)
     assert r.status_code == 403 and r.json()["code"] == "own_request"
     second_leader = await worlds.user(world, roles=["unit_leader"], unit=world.unit_a)
-    from tests.world import bearer, login
+    from tests.support.world import bearer, login
 
     h2 = bearer((await login(client, second_leader.username, ip=world.client_ip))["access_token"])
     r = await client.post(f"{url}/{own['id']}/reject", json={"reason": "属于无分歧欠款，应按期支付"}, headers=h2)
@@ -165,7 +165,7 @@ async def test_commercial_bill_flag_clears_when_the_bill_is_rejected(client, wor
 
 
 async def test_installment_unpaid_clears_when_verified_repayment_covers_it(client, worlds, world):
-    from tests.flag_scenarios import day, put_plan
+    from tests.support.flag_scenarios import day, put_plan
 
     a = await actors(client, worlds, world)
     item = await make_debt(client, a.h, world, principal="100000.00")
@@ -209,7 +209,7 @@ async def test_chain_lists_linked_items_and_the_flag_clears_once_the_company_pay
 
     # Out of scope links are not shown: an operator of another unit cannot even open the item.
     stranger = await worlds.user(world, roles=["unit_operator"], unit=world.unit_b)
-    from tests.world import bearer, login
+    from tests.support.world import bearer, login
 
     hs = bearer((await login(client, stranger.username, ip=world.client_ip))["access_token"])
     assert (await client.get(f"/api/ledger/items/{owes['id']}/chain", headers=hs)).status_code == 404
@@ -228,7 +228,7 @@ async def test_flags_list_is_scoped_and_evaluation_is_idempotent(client, worlds,
     mine = await make_debt(client, a.h, world)
     await report_with_receipt(client, a.h, mine["id"], "100.00", method="commercial_bill")
     b_operator = await worlds.user(world, roles=["unit_operator"], unit=world.unit_b)
-    from tests.world import bearer, login
+    from tests.support.world import bearer, login
 
     hb = bearer((await login(client, b_operator.username, ip=world.client_ip))["access_token"])
     theirs = await make_debt(client, hb, world, unit=world.unit_b)

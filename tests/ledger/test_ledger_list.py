@@ -8,10 +8,10 @@ import asyncpg
 import pytest
 
 from ledger_api.weekly.rules import week_start
-from tests.flag_scenarios import TODAY, actors, new_creditor, new_debtor, new_item, verify
-from tests.ledger_helpers import make_debt, report_with_receipt
-from tests.test_database_roles import _dsn
-from tests.world import bearer, login
+from tests.platform.test_database_roles import _dsn
+from tests.support.flag_scenarios import TODAY, actors, new_creditor, new_debtor, new_item, verify
+from tests.support.ledger_helpers import make_debt, report_with_receipt
+from tests.support.world import bearer, login
 
 
 async def ids(client, h, **params) -> set[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
-from tests.ledger_helpers import PDF, make_debt, money
-from tests.world import bearer, login
+from tests.support.ledger_helpers import PDF, make_debt, money
+from tests.support.world import bearer, login
 
 
 async def test_fifty_concurrent_repayments_and_verifications(client, worlds, world):

@@ -12,8 +12,8 @@ import httpx
 
 from ledger_api.flags.scheduled import evaluate_all
 from qq_kernel.clock import china_today
-from tests.ledger_helpers import PDF, make_debt, report_with_receipt, uscc
-from tests.world import World, bearer, login
+from tests.support.ledger_helpers import PDF, make_debt, report_with_receipt, uscc
+from tests.support.world import World, bearer, login
 
 TODAY = china_today()
 

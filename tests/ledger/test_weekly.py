@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from ledger_api.weekly.rules import week_label, week_start
-from tests.flag_scenarios import TODAY, active_kinds, actors, evaluate_county
-from tests.ledger_helpers import make_debt
-from tests.world import bearer, login
+from tests.support.flag_scenarios import TODAY, active_kinds, actors, evaluate_county
+from tests.support.ledger_helpers import make_debt
+from tests.support.world import bearer, login
 
 UPDATE = {"progress": "已与债务人约谈，财政资金下周到位", "paid_this_week": "0.00", "next_step": "督促按计划支付"}
 

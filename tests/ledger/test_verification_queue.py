@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from ledger_api.ledger import queue
 from qq_kernel.clock import china_today
-from tests.ledger_helpers import make_debt, report_with_receipt
-from tests.world import bearer, login
+from tests.support.ledger_helpers import make_debt, report_with_receipt
+from tests.support.world import bearer, login
 
 URL = "/api/ledger/repayments"
 

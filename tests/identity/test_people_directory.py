@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from ledger_api.identity.models import User
-from tests.world import bearer, login
+from tests.support.world import bearer, login
 
 URL = "/api/ledger/people"
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.flag_scenarios import TODAY, active_kinds, actors, day, extend, put_plan, report, upload, verify
-from tests.ledger_helpers import make_debt, report_with_receipt
+from tests.support.flag_scenarios import TODAY, active_kinds, actors, day, extend, put_plan, report, upload, verify
+from tests.support.ledger_helpers import make_debt, report_with_receipt
 
 
 async def test_plan_must_add_up_to_outstanding_and_makes_the_item_resolving(client, worlds, world):
@@ -194,7 +194,7 @@ async def test_replacing_a_plan_to_end_later_counts_as_a_postponement(client, wo
 async def test_plan_rules_on_closed_items_and_scope(client, worlds, world):
     a = await actors(client, worlds, world)
     stranger = await worlds.user(world, roles=["unit_operator"], unit=world.unit_b)
-    from tests.world import bearer, login
+    from tests.support.world import bearer, login
 
     hs = bearer((await login(client, stranger.username, ip=world.client_ip))["access_token"])
     item = await make_debt(client, a.h, world, principal="100.00")

@@ -13,8 +13,8 @@ import pytest
 from qq_kernel.auth.permissions import Permission, Public, route_guards
 from qq_kernel.auth.principal import REGION_SCOPED_ROLES, Role, permissions_of
 from qq_kernel.auth.service_identity import client_secret_for
-from tests.ledger_helpers import make_debt, report_with_receipt
-from tests.world import bearer, login
+from tests.support.ledger_helpers import make_debt, report_with_receipt
+from tests.support.world import bearer, login
 
 PUBLIC_ROUTES = {
     ("GET", "/api/ledger/healthz"),

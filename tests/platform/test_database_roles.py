@@ -9,7 +9,7 @@ import pytest
 from qq_kernel import migrations
 from qqctl.provision import drop, provision
 from qqctl.services import SERVICES
-from tests import dbserver
+from tests.support import dbserver
 
 KEYS = [s.key for s in SERVICES]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from tests.ledger_helpers import PDF, make_debt, money, report_with_receipt
-from tests.world import bearer, login
+from tests.support.ledger_helpers import PDF, make_debt, money, report_with_receipt
+from tests.support.world import bearer, login
 
 
 async def _assert_totals_reconcile(client, h) -> dict:
