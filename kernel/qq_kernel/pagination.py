@@ -29,7 +29,8 @@ class Page(BaseModel, Generic[T]):
 
 
 class PageParams:
-    """``Depends(PageParams)`` reads ``page`` and ``page_size`` from the query string."""
+    """A list's ``page`` and ``page_size``: routes take ``params: PageParams = Depends(PageParams.from_query)``,
+    which reads and bounds them from the query string."""
 
     def __init__(self, page: int = 1, page_size: int = 20) -> None:
         self.page = page
