@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 
-from ledger_api.audit.models import AUDIT
 from ledger_api.flow import CHANGE
 from ledger_api.identity import keys, schemas, sessions, tokens, users
 from ledger_api.identity.models import Unit
@@ -125,15 +124,8 @@ async def introspect(
 async def rotate_signing_key(
     request: Request, session: Session, principal: Principal = Depends(require("roles:manage"))
 ) -> dict:
-    key = await keys.rotate(session, request.app.state.settings.service_secret)
-    await AUDIT.record(
-        session,
-        action="signing_key.rotated",
-        principal=principal,
-        request=request,
-        object_type="signing_key",
-        object_id=key.kid,
-        region_path=principal.region_path,
+    key = await keys.rotate_by(
+        session, principal=principal, request=request, service_secret=request.app.state.settings.service_secret
     )
     await CHANGE.commit(session)
     return {"kid": key.kid, "signing_from": key.signing_from.isoformat()}

@@ -12,12 +12,15 @@ from datetime import datetime, timedelta
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import Request
 from jose import jwk
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ledger_api.audit.models import AUDIT
 from ledger_api.identity.models import SigningKey
 from qq_kernel.auth.jwt import ACCESS_TOKEN_SECONDS, ALGORITHM
+from qq_kernel.auth.principal import Principal
 from qq_kernel.clock import now
 
 log = logging.getLogger("ledger_api.keys")
@@ -110,4 +113,21 @@ async def rotate(session: AsyncSession, service_secret: str, *, publish_ahead: t
         old.retired_at = signs_from
     session.add(key)
     await session.flush()
+    return key
+
+
+async def rotate_by(
+    session: AsyncSession, *, principal: Principal, request: Request, service_secret: str
+) -> SigningKey:
+    """:func:`rotate` at an administrator's request, on the audit trail."""
+    key = await rotate(session, service_secret)
+    await AUDIT.record(
+        session,
+        action="signing_key.rotated",
+        principal=principal,
+        request=request,
+        object_type="signing_key",
+        object_id=key.kid,
+        region_path=principal.region_path,
+    )
     return key
