@@ -58,7 +58,7 @@ from qq_kernel.pagination import COUNT_CAP
 from qq_kernel.uscc import random_uscc
 from qqctl import nginx
 from qqctl.services import SERVICES
-from tests import procs
+from tests.support import procs
 
 RESULTS = Path(__file__).resolve().parent / "results"
 STATUS_WEIGHTS = {

@@ -21,6 +21,8 @@ class Settings(ServiceSettings):
 
     service_name: str = SERVICE_NAME
     db_schema: str = SCHEMA
+    # ledger-api is the identity provider: tokens, JWKS and introspection live below it.
+    identity_base_path: str = "/api/ledger"
 
     # 分办: the accepting office transfers the complaint within N working days of formal acceptance.
     transfer_workdays: int = Field(10, ge=1, le=60)

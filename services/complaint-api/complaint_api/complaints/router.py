@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from complaint_api.audit.models import AuditLog
+from complaint_api.audit.models import AUDIT
 from complaint_api.complaints import queue, schemas, service
 from complaint_api.complaints.dependencies import (
     acting_on,
@@ -31,8 +31,6 @@ from complaint_api.complaints.models import (
 )
 from complaint_api.complaints.states import STATE_LABELS, TRANSITIONS, Action, State
 from complaint_api.complaints.workflow import Context, perform, render_notice
-from complaint_api.config import SERVICE_NAME
-from qq_kernel import audit
 from qq_kernel.auth.principal import Principal
 from qq_kernel.concurrency import check_if_match, set_etag
 from qq_kernel.db import get_session
@@ -195,10 +193,8 @@ async def get_complaint(
     if reveal:
         if not principal.can("personal_data:read"):
             raise ProblemError(403, detail="无权查看完整联系方式")
-        await audit.record(
+        await AUDIT.record(
             session,
-            AuditLog,
-            service=SERVICE_NAME,
             action="complaint.contact_viewed",
             principal=principal,
             request=request,
