@@ -34,7 +34,7 @@ from complaint_api.complaints.workflow import Context, perform, render_notice
 from qq_kernel.auth.principal import Principal
 from qq_kernel.concurrency import check_if_match, set_etag
 from qq_kernel.db import get_session
-from qq_kernel.files import ACCEPTED_KINDS_TEXT, file_response
+from qq_kernel.files import ACCEPTED_KINDS_TEXT, FileKind, LimitedRead, file_response
 from qq_kernel.pagination import COUNT_CAP, capped_count
 from qq_kernel.problems import ProblemError
 from qq_kernel.uploads import read_evidence
@@ -95,6 +95,45 @@ async def intake_complaint(
     response.status_code = 201 if created else 200
     set_etag(response, complaint.version)
     return await _out(request, complaint)
+
+
+@router.post(
+    "/intake/{platform_complaint_id}/files",
+    name="intake_complaint_file",
+    response_model=schemas.FileOut,
+    status_code=201,
+    responses={200: {"description": "同一文件已上传过（按 SHA-256）：返回已有记录", "model": schemas.FileOut}},
+)
+async def intake_complaint_file(
+    platform_complaint_id: str,
+    request: Request,
+    response: Response,
+    session: Session,
+    file: Annotated[UploadFile, File(description=f"{ACCEPTED_KINDS_TEXT}，不超过 20 MB")],
+    principal: Principal = Depends(intake_complaints),
+) -> ComplaintFile:
+    """The platform's evidence of a complaint it sent (the ledger's evidence rules). Idempotent
+    on the file's content: the same bytes again answer 200 with the first record."""
+    complaint = await session.scalar(
+        select(Complaint).where(
+            Complaint.integration_account_id == service.actor_id(principal),
+            Complaint.platform_complaint_id == platform_complaint_id,
+        )
+    )
+    if complaint is None:
+        raise ProblemError(404, detail="该平台编号的投诉不存在")
+    read, kind = await read_evidence(file)
+    existing = await session.scalar(
+        select(ComplaintFile).where(
+            ComplaintFile.complaint_id == complaint.id,
+            ComplaintFile.purpose == "evidence",
+            ComplaintFile.sha256 == read.sha256,
+        )
+    )
+    if existing is not None:
+        response.status_code = 200
+        return existing
+    return await _store_file(request, session, complaint, principal, file, read, kind, "evidence")
 
 
 @router.post("/complaints", name="register_complaint", response_model=schemas.ComplaintOut, status_code=201)
@@ -270,6 +309,19 @@ async def upload_complaint_file(
     principal: Principal = Depends(write_complaints),
 ) -> ComplaintFile:
     read, kind = await read_evidence(file)
+    return await _store_file(request, session, complaint, principal, file, read, kind, purpose)
+
+
+async def _store_file(
+    request: Request,
+    session: AsyncSession,
+    complaint: Complaint,
+    principal: Principal,
+    file: UploadFile,
+    read: LimitedRead,
+    kind: FileKind,
+    purpose: str,
+) -> ComplaintFile:
     record = ComplaintFile(
         complaint_id=complaint.id,
         purpose=purpose,
