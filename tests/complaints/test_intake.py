@@ -103,6 +103,8 @@ async def test_normalised_repeat_is_the_same_complaint(client, cty):
         ({"facts": ""}, "facts", "string_too_short"),
         ({"platform_complaint_id": ""}, "platform_complaint_id", "string_too_short"),
         ({"surprise": "x"}, "surprise", "extra_forbidden"),
+        ({"facts": "事实\u0000与理由"}, "facts", "control_character"),
+        ({"complainant": {"name": "示例\u0007公司"}}, "complainant.name", "control_character"),
     ],
 )
 async def test_bad_payload_gets_field_errors_and_writes_nothing(client, cty, platform_db, overrides, field, code):
