@@ -64,7 +64,8 @@ async def test_closed_items_need_no_update(client, worlds, world):
     a = await actors(client, worlds, world)
     item = await make_debt(client, a.h, world)
     r = await client.post(
-        f"/api/ledger/items/{item['id']}/void", json={"reason": "重复录入的明细"}, headers={**a.h, "If-Match": "*"}
+        f"/api/ledger/items/{item['id']}/void", json={"reason": "重复录入的明细"},
+        headers={**a.h, "If-Match": f'W/"{item["version"]}"'},
     )
     assert r.status_code == 200
     r = await client.post(f"/api/ledger/items/{item['id']}/weekly-updates", json=UPDATE, headers=a.h)

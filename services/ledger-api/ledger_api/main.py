@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
+from ledger_api import business_dates
 from ledger_api.audit.models import AuditLog
 from ledger_api.candidates.router import router as candidates_router
 from ledger_api.config import PREFIX, Settings
@@ -29,6 +30,7 @@ MIGRATIONS_DIR = migrations_dir_of(__file__)
 
 def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
     settings = settings or Settings()
+    business_dates.configure(settings.business_date_min_year, settings.business_date_max_years_ahead)
     return create_service_app(
         settings=settings,
         title="ledger-api",

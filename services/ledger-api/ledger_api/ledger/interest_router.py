@@ -8,15 +8,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
+from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ledger_api.business_dates import WINDOW
 from ledger_api.ledger.dependencies import readable_item
 from ledger_api.ledger.interest import balances_after_repayments, overdue_interest_piecewise
 from ledger_api.ledger.models import ArrearsItem, Debtor, Repayment
 from qq_kernel.clock import china_today
 from qq_kernel.db import get_session
-from qq_kernel.money import Money
+from qq_kernel.money import TotalMoney
+from qq_kernel.problems import field_error
 
 router = APIRouter(prefix="/items", tags=["items"])
 
@@ -31,15 +34,15 @@ class InterestSegmentOut(BaseModel):
     start: date
     end: date
     days: int
-    outstanding: Money
-    amount: Money
+    outstanding: TotalMoney
+    amount: TotalMoney
 
 
 class InterestOut(BaseModel):
     as_of: date
     due_date: date | None
     due_date_basis: str
-    amount: Money | None
+    amount: TotalMoney | None
     days: int
     daily_rate: Decimal | None
     rate_source: str | None
@@ -77,8 +80,13 @@ async def verified_payments(session: AsyncSession, item_id: str) -> list[tuple[d
 async def item_interest(
     session: Annotated[AsyncSession, Depends(get_session)],
     item: ArrearsItem = Depends(readable_item),
-    as_of: date | None = Query(None, description="计算截止日，默认今天"),
+    as_of: date | None = Query(None, description="计算截止日，默认今天；须在业务日期范围内"),
 ) -> InterestOut:
+    if as_of is not None:
+        try:
+            WINDOW.check(as_of)
+        except PydanticCustomError as exc:
+            raise field_error("query.as_of", exc.message(), exc.type) from exc
     as_of = as_of or china_today()
     debtor_type = await session.scalar(select(Debtor.type).where(Debtor.id == item.debtor_id))
     due, basis = effective_due_date(item, debtor_type)

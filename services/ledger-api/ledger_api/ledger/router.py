@@ -40,9 +40,9 @@ from qq_kernel.auth.principal import Principal
 from qq_kernel.auth.scope import scope_params
 from qq_kernel.concurrency import set_etag
 from qq_kernel.db import get_session
-from qq_kernel.files import MAX_EVIDENCE_BYTES, FileRejected, FileTooLarge, file_response, read_limited, sniff
+from qq_kernel.files import MAX_EVIDENCE_BYTES, FileKind, FileRejected, FileTooLarge, file_response, read_limited, sniff
 from qq_kernel.pagination import Page, PageParams, paginate
-from qq_kernel.problems import ProblemError
+from qq_kernel.problems import ProblemError, field_error
 
 registry_router = APIRouter(tags=["registry"])
 items_router = APIRouter(prefix="/items", tags=["items"])
@@ -484,6 +484,9 @@ async def upload_evidence(
 ) -> EvidenceFile:
     try:
         read = await read_limited(file, MAX_EVIDENCE_BYTES)
+        if read.size == 0:
+            # Nothing was sent: a missing value (422 naming the field), not a file of a wrong type.
+            raise field_error("file", "文件为空，请选择要上传的文件", "empty")
         kind = sniff(read.data)
     except FileTooLarge as exc:
         raise ProblemError(
@@ -554,7 +557,13 @@ async def list_evidence(session: Session, item: ArrearsItem = Depends(readable_i
     "/{item_id}/evidence/{evidence_id}/content",
     name="download_evidence",
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}}},
+    # The stored file in the type its bytes were sniffed as (qq_kernel.files.FileKind), never JSON.
+    responses={
+        200: {
+            "description": "佐证材料原文件",
+            "content": {kind.media_type: {"schema": {"type": "string", "format": "binary"}} for kind in FileKind},
+        }
+    },
 )
 async def download_evidence(
     evidence_id: str,

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from fastapi import Request
 from pydantic import TypeAdapter
+from pydantic_core import PydanticCustomError
 from sqlalchemy import Integer, Select, and_, any_, bindparam, func, not_, or_, select, text, union_all
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,7 +38,7 @@ from qq_kernel.auth.principal import Principal
 from qq_kernel.auth.scope import in_scope, scope_clause, scope_params, scope_shape
 from qq_kernel.clock import china_today
 from qq_kernel.masking import mask_name, mask_phone
-from qq_kernel.money import ZERO, money_str
+from qq_kernel.money import MAX_SINGLE_AMOUNT, ZERO, money_str
 from qq_kernel.problems import ProblemError, field_error
 from qq_kernel.textsearch import escape_like
 
@@ -298,6 +299,12 @@ async def update_item(
         await _responsible(session, principal, item.responsible_unit_id, changes["responsible_person_id"])
     if (changes.get("dispute_route") or changes.get("court_case_no")) and not item.disputed:
         raise field_error("dispute_route", "无分歧欠款不应填写分歧解决途径或案号", "not_disputed")
+    if {"due_date", "delivery_date", "acceptance_date"} & changes.keys():
+        dates = {k: changes.get(k, getattr(item, k)) for k in ("delivery_date", "acceptance_date")}
+        try:
+            schemas.check_due_date(changes.get("due_date", item.due_date), dates)
+        except PydanticCustomError as exc:
+            raise field_error("due_date", exc.message(), exc.type) from exc
     lines = changes.pop("funding_lines", None)
     for key, value in changes.items():
         setattr(item, key, value)
@@ -371,6 +378,13 @@ def _recompute(item: ArrearsItem, *, verified_delta: Decimal = ZERO, adjustment_
     new_verified = item.verified_repaid + verified_delta
     new_adjust = item.adjustments_total + adjustment_delta
     outstanding = item.principal - new_verified + new_adjust
+    if adjustment_delta and (outstanding > MAX_SINGLE_AMOUNT or abs(new_adjust) > MAX_SINGLE_AMOUNT):
+        # One debt stays under the single-amount cap, so its running totals always fit NUMERIC(18,2).
+        raise field_error(
+            "amount",
+            f"调整后未清偿金额（{outstanding}）或调整合计（{new_adjust}）将超过单笔上限 {MAX_SINGLE_AMOUNT} 元",
+            "money_too_large",
+        )
     if outstanding < 0:
         raise ProblemError(
             409,

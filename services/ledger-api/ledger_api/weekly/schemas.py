@@ -4,18 +4,18 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from qq_kernel.money import Money, NonNegativeMoney
+from qq_kernel.money import Money, NonNegativeAmount
 
 
 class WeeklyUpdateIn(BaseModel):
     progress: str = Field(min_length=2, max_length=4000, description="本周进展")
-    paid_this_week: NonNegativeMoney = Field(description="本周还款金额（元，不小于零）")
+    paid_this_week: NonNegativeAmount = Field(description="本周还款金额（元，不小于零）")
     next_step: str = Field(min_length=2, max_length=2000, description="下一步措施")
 
 
 class WeeklyUpdatePatch(BaseModel):
     progress: str | None = Field(default=None, min_length=2, max_length=4000)
-    paid_this_week: NonNegativeMoney | None = None
+    paid_this_week: NonNegativeAmount | None = None
     next_step: str | None = Field(default=None, min_length=2, max_length=2000)
 
 
