@@ -42,7 +42,7 @@ from qq_kernel.concurrency import set_etag
 from qq_kernel.db import get_session
 from qq_kernel.files import MAX_EVIDENCE_BYTES, FileKind, FileRejected, FileTooLarge, file_response, read_limited, sniff
 from qq_kernel.pagination import Page, PageParams, paginate
-from qq_kernel.problems import ProblemError, field_error
+from qq_kernel.problems import Problem, ProblemError, field_error
 
 registry_router = APIRouter(tags=["registry"])
 items_router = APIRouter(prefix="/items", tags=["items"])
@@ -472,7 +472,19 @@ async def add_adjustment(
 # ---------------------------------------------------------------- evidence
 
 
-@items_router.post("/{item_id}/evidence", name="upload_evidence", response_model=schemas.EvidenceOut, status_code=201)
+@items_router.post(
+    "/{item_id}/evidence",
+    name="upload_evidence",
+    response_model=schemas.EvidenceOut,
+    status_code=201,
+    responses={
+        415: {
+            "model": Problem,
+            "content": {"application/problem+json": {}},
+            "description": "文件类型不被接受（按内容识别；含宏的 Office 文件、无法识别的内容）",
+        }
+    },
+)
 async def upload_evidence(
     request: Request,
     session: Session,
