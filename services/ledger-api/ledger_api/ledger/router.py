@@ -356,15 +356,24 @@ async def write_off_item(
     return await _detail(session, principal, item.id, response)
 
 
+HISTORY_CAP = 500
+
+
 @items_router.get("/{item_id}/history", name="item_history", response_model=list[schemas.HistoryEntry])
-async def item_history(session: Session, item: ArrearsItem = Depends(viewable_item)) -> list[AuditLog]:
-    """The item's timeline, from the audit trail: who, when, what changed."""
+async def item_history(
+    session: Session,
+    item: ArrearsItem = Depends(viewable_item),
+    limit: int = Query(200, ge=1, le=HISTORY_CAP, description=f"最近的多少条（上限 {HISTORY_CAP}），按时间先后排列"),
+) -> list[AuditLog]:
+    """The item's timeline, from the audit trail: who, when, what changed (the latest ``limit``
+    entries, oldest first; the full trail is in the audit log)."""
     rows = await session.scalars(
         select(AuditLog)
         .where(AuditLog.object_type == "item", AuditLog.object_id == item.id)
-        .order_by(AuditLog.occurred_at, AuditLog.id)
+        .order_by(AuditLog.occurred_at.desc(), AuditLog.id.desc())
+        .limit(limit)
     )
-    return list(rows)
+    return list(reversed(rows.all()))
 
 
 # ---------------------------------------------------------------- repayments

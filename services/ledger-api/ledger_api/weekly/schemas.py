@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -70,6 +71,8 @@ class MissingReport(BaseModel):
     week: str
     week_start: date
     week_end: date
+    group_by: Literal["unit", "person"] = Field(description="按单位（units）或按责任人（persons）归组；另一组为空")
+    items_per_group_cap: int = Field(description="每组至多列出的未更新明细条数；计数不受此限")
     open_items: int = Field(description="该周应更新的明细数（待化解、化解中，且该周结束前已入账）")
     updated: int
     missing: int
