@@ -28,16 +28,20 @@ class LedgerLogin:
             headers={"X-Real-IP": CLIENT_IP},
             timeout=30,
         )
-        r.raise_for_status()
+        if r.status_code != 200:
+            raise RuntimeError(f"fuzz login failed: {r.status_code} {r.text}")
         return r.json()["access_token"]
 
     def set(self, case, data, ctx):
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
 
 
+DECOY_ID = os.environ["QQ_FUZZ_DECOY_ID"]
+
+
 @schemathesis.hook
-def filter_path_parameters(ctx, path_parameters):
-    return (path_parameters or {}).get("user_id") != SELF_ID
+def filter_case(ctx, case):
+    return (case.path_parameters or {}).get("user_id") != SELF_ID
 
 
 # The seeded debts of the fuzzer's world: an item id drawn at random would only meet 404, so every
@@ -47,6 +51,8 @@ ITEM_IDS = [i for i in os.environ.get("QQ_FUZZ_ITEM_IDS", "").split(",") if i]
 
 @schemathesis.hook
 def map_path_parameters(ctx, path_parameters):
+    if path_parameters and path_parameters.get("user_id") == SELF_ID:
+        path_parameters["user_id"] = DECOY_ID  # another user of the world, to fuzz on
     if path_parameters and "item_id" in path_parameters and ITEM_IDS:
         generated = str(path_parameters["item_id"])
         path_parameters["item_id"] = ITEM_IDS[sum(map(ord, generated)) % len(ITEM_IDS)]

@@ -42,7 +42,7 @@ def fuzz_server(platform_db, tmp_path_factory):
 
 
 def run_schemathesis(
-    base: str, user, client_ip: str, item_ids: list[str], report: Path
+    base: str, user, decoy, client_ip: str, item_ids: list[str], report: Path
 ) -> tuple[subprocess.CompletedProcess, dict]:
     st = Path(sys.executable).parent / "st"
     args = [
@@ -82,6 +82,7 @@ def run_schemathesis(
         "QQ_FUZZ_USERNAME": user.username,
         "QQ_FUZZ_PASSWORD": PASSWORD,
         "QQ_FUZZ_USER_ID": user.id,
+        "QQ_FUZZ_DECOY_ID": decoy.id,
         "QQ_FUZZ_CLIENT_IP": client_ip,
         "QQ_FUZZ_ITEM_IDS": ",".join(item_ids),
         "PYTHONPATH": str(ROOT),
@@ -123,10 +124,12 @@ async def test_ledger_contract_holds_under_fuzzing(fuzz_server, client, worlds, 
     unit = world.office if role == "office_admin" else world.unit_a
     user = await worlds.user(world, roles=[role], unit=unit)
     operator = await worlds.user(world, roles=["unit_operator"], unit=world.unit_a)
+    decoy = await worlds.user(world, roles=[role], unit=unit)
     # Something to find: two debts in the world, so item routes and links meet real rows.
     ho = bearer((await login(client, operator.username, ip=world.client_ip))["access_token"])
     items = [await make_debt(client, ho, world, unit=world.unit_a) for _ in range(3)]
-    result, counts = run_schemathesis(base, user, world.client_ip, [i["id"] for i in items], work / f"{role}.ndjson")
+    ids = [i["id"] for i in items]
+    result, counts = run_schemathesis(base, user, decoy, world.client_ip, ids, work / f"{role}.ndjson")
     print(f"schemathesis as {role}: {counts}")
     print(result.stdout[-6000:])
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-4000:]
