@@ -187,10 +187,11 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else None
-        if exc.status_code == 400 and detail == "There was an error parsing the body":
-            # FastAPI's answer to a body it cannot parse (a broken multipart form; JSON is caught
-            # earlier by qq_kernel.text): a validation error like any other, never an undeclared 400.
-            message = "请求体无法解析"
+        if exc.status_code == 400:
+            # Only the framework raises a bare 400, for a body it cannot parse ("There was an error
+            # parsing the body", "Invalid multipart data."; JSON is caught earlier by qq_kernel.text):
+            # a validation error like any other, never an undeclared 400. Our own code raises ProblemError.
+            message = f"请求体无法解析（{detail}）" if detail else "请求体无法解析"
             errors = [{"field": "body", "message": message, "code": "body_invalid"}]
             return problem_response(request, 422, detail=f"body: {message}", errors=errors)
         if exc.status_code == 404 and detail == "Not Found":

@@ -30,14 +30,24 @@ async def test_unparseable_body_is_a_422_on_every_service(client, actors, body, 
     assert_problem(r, 422, "body")
 
 
-async def test_broken_multipart_is_a_422(client, actors):
+@pytest.mark.parametrize(
+    ("body", "field", "code"),
+    [
+        # Cut off before its closing boundary: the form holds no file.
+        (b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF", "file", "missing"),
+        # What schemathesis sent (Starlette: "Invalid multipart data."): a part without headers.
+        (b"--x\r\n[{'\xc3\x9f': 7}, None]--x--\r\n", "body", "body_invalid"),
+    ],
+    ids=["truncated", "part-without-headers"],
+)
+async def test_broken_multipart_is_a_422(client, actors, body, field, code):
     item = await make_debt(client, actors.h, actors.world)
     r = await client.post(
         f"/api/ledger/items/{item['id']}/evidence",
-        content=b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF",
+        content=body,
         headers={**actors.h, "Content-Type": "multipart/form-data; boundary=x"},
     )
-    assert_problem(r, 422)
+    assert_problem(r, 422, field, code)
 
 
 def test_no_operation_of_any_service_answers_an_undeclared_400():
