@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from qqctl.services import SERVICES
-from tests import procs
+from tests.support import procs
 
 ROOT = Path(__file__).resolve().parents[2]
 

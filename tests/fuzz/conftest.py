@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.world import bearer, login
+from tests.support.world import bearer, login
 
 
 @dataclass

@@ -6,7 +6,7 @@ acceptance; Chinese messages name the field."""
 from __future__ import annotations
 
 from tests.fuzz.conftest import assert_problem
-from tests.ledger_helpers import make_debt
+from tests.support.ledger_helpers import make_debt
 
 
 async def _item_body(client, actors, **dates) -> dict:

@@ -14,7 +14,7 @@ import pytest
 from qq_kernel.files import FileKind
 from tests.fuzz.allinone_server import allinone_server
 from tests.fuzz.conftest import assert_problem
-from tests.ledger_helpers import make_debt
+from tests.support.ledger_helpers import make_debt
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "contracts"
 

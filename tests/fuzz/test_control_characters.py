@@ -11,7 +11,7 @@ import json
 import pytest
 
 from tests.fuzz.conftest import assert_problem
-from tests.ledger_helpers import make_debt, uscc
+from tests.support.ledger_helpers import make_debt, uscc
 
 
 def creditor(**over) -> dict:

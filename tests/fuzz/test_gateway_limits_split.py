@@ -12,8 +12,8 @@ import subprocess
 import pytest
 
 from qqctl import nginx
-from tests import procs
 from tests.fuzz.test_contract_honesty import _raw_get
+from tests.support import procs
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("processes")]
 

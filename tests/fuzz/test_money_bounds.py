@@ -11,7 +11,7 @@ import asyncpg
 
 from qq_kernel.clock import china_today
 from tests.fuzz.conftest import assert_problem
-from tests.ledger_helpers import make_debt
+from tests.support.ledger_helpers import make_debt
 
 
 async def test_the_quoted_adjustment_is_refused_naming_amount(client, actors):

@@ -12,7 +12,7 @@ import asyncpg
 from docx import Document
 
 from tests.fuzz.conftest import assert_problem
-from tests.ledger_helpers import make_debt
+from tests.support.ledger_helpers import make_debt
 
 REQUIREMENTS = "一、限期制定还款计划\u001b二、按周报送\u001a进度\u0014"
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from tests.fuzz.allinone_server import allinone_server
-from tests.ledger_helpers import make_debt
-from tests.world import PASSWORD, bearer, login
+from tests.support.ledger_helpers import make_debt
+from tests.support.world import PASSWORD, bearer, login
 
 ROOT = Path(__file__).resolve().parents[2]
 

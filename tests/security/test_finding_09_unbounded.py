@@ -13,7 +13,7 @@ from ledger_api.flags import router as flags_router
 from ledger_api.weekly import service as weekly_service
 from qq_kernel.pagination import MAX_PAGE
 from tests.fuzz.conftest import assert_problem
-from tests.ledger_helpers import make_debt, uscc
+from tests.support.ledger_helpers import make_debt, uscc
 
 CONTRACT = json.loads((Path(__file__).resolve().parents[2] / "contracts" / "ledger.openapi.json").read_text())
 

@@ -21,8 +21,8 @@ from qq_kernel.db import get_session
 from qqctl.services import SERVICES
 from tests.conftest import service_settings
 from tests.fuzz.conftest import assert_problem
-from tests.ledger_helpers import make_debt
-from tests.procs import free_port
+from tests.support.ledger_helpers import make_debt
+from tests.support.procs import free_port
 
 LEDGER = next(s for s in SERVICES if s.key == "ledger")
 COMPLAINT = next(s for s in SERVICES if s.key == "complaint")

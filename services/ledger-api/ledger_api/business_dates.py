@@ -3,7 +3,7 @@ must fall in. 0001-01-01 or 9999-12-31 is a typo, not a date of a debt: refused 
 names the field, before it can reach a computation (interest over 8,000 years) or a report.
 
 The window is a setting of ledger-api (``LEDGER_BUSINESS_DATE_MIN_YEAR``,
-``LEDGER_BUSINESS_DATE_MAX_YEARS_AHEAD``), applied by ``create_app``."""
+``LEDGER_BUSINESS_DATE_MAX_YEARS_AHEAD``), applied when ledger-api starts (:func:`configure_from`)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,12 @@ WINDOW = DateWindow()
 
 def configure(min_year: int, max_years_ahead: int) -> None:
     WINDOW.min_year, WINDOW.max_years_ahead = min_year, max_years_ahead
+
+
+async def configure_from(app) -> None:
+    """Startup hook of ledger-api: the window from its settings."""
+    settings = app.state.settings
+    configure(settings.business_date_min_year, settings.business_date_max_years_ahead)
 
 
 BusinessDate = Annotated[date, AfterValidator(lambda v: WINDOW.check(v))]

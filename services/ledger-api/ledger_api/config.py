@@ -5,6 +5,8 @@ from qq_kernel.settings import ServiceSettings
 SERVICE_NAME = "ledger-api"
 SCHEMA = "ledger"
 PREFIX = "/api/ledger"
+# The services that may obtain a client-credentials token from this identity provider.
+SERVICE_CLIENTS = ("complaint-api", "notify-api", "ledger-api")
 
 
 class Settings(ServiceSettings):
@@ -14,6 +16,8 @@ class Settings(ServiceSettings):
 
     service_name: str = SERVICE_NAME
     db_schema: str = SCHEMA
+    # ledger-api is itself the identity provider.
+    identity_base_path: str = PREFIX
     # Business dates (delivery, acceptance, due, repayment, plan, interest as_of) must fall in
     # this window: from 1 January of business_date_min_year to business_date_max_years_ahead
     # years after today. Outside it a date is a typo (0001-01-01, 9999-12-31), refused with 422.
