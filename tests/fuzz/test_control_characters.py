@@ -124,3 +124,9 @@ async def test_escaped_backslash_u0000_is_text_not_nul(client, actors):
     )
     assert r.status_code == 201, r.text
     assert r.json()["name"] == "海澄\\u0000建材"
+
+
+@pytest.mark.parametrize("char", ["\n", "\t", "\r"])
+async def test_one_line_fields_refuse_line_breaks_and_tabs(client, actors, char):
+    r = await client.post("/api/ledger/creditors", json=creditor(name=f"海澄{char}建材"), headers=actors.h)
+    assert_problem(r, 422, "name", "single_line")

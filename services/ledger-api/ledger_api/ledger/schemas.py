@@ -11,6 +11,7 @@ from ledger_api.business_dates import BusinessDate
 from qq_kernel.clock import china_today
 from qq_kernel.money import Amount, Money, PositiveAmount, TotalMoney
 from qq_kernel.problems import Problem
+from qq_kernel.text import SingleLine
 from qq_kernel.uscc import UsccError, validate_uscc
 
 DebtorType = Literal[
@@ -45,7 +46,7 @@ def check_due_date(due: date | None, dates: dict) -> date | None:
 
 
 class DebtorIn(BaseModel):
-    name: str = Field(min_length=2, max_length=200)
+    name: SingleLine = Field(min_length=2, max_length=200)
     uscc: str = Field(description="统一社会信用代码（18位，按 GB 32100-2015 校验）")
     type: DebtorType
     supervising_unit_id: str
@@ -65,10 +66,10 @@ class DebtorOut(BaseModel):
 
 
 class CreditorIn(BaseModel):
-    name: str = Field(min_length=2, max_length=200)
+    name: SingleLine = Field(min_length=2, max_length=200)
     uscc: str = Field(description="统一社会信用代码（18位，按 GB 32100-2015 校验）")
     size: CreditorSize
-    contact_person: str | None = Field(default=None, max_length=64)
+    contact_person: SingleLine | None = Field(default=None, max_length=64)
     contact_phone: str | None = Field(default=None, pattern=r"^[0-9\-+ ]{5,20}$")
 
     _uscc = field_validator("uscc")(check_uscc)
@@ -103,7 +104,7 @@ class FundingLineOut(BaseModel):
 class ItemIn(BaseModel):
     debtor_id: str
     creditor_id: str
-    contract_name: str = Field(min_length=2, max_length=300, description="合同或项目名称")
+    contract_name: SingleLine = Field(min_length=2, max_length=300, description="合同或项目名称")
     procurement_type: ProcurementType
     principal: PositiveAmount = Field(description="欠款金额（元）")
     delivery_date: BusinessDate | None = None
@@ -131,7 +132,7 @@ class ItemIn(BaseModel):
 
 
 class ItemPatch(BaseModel):
-    contract_name: str | None = Field(default=None, min_length=2, max_length=300)
+    contract_name: SingleLine | None = Field(default=None, min_length=2, max_length=300)
     delivery_date: BusinessDate | None = None
     acceptance_date: BusinessDate | None = None
     due_date: BusinessDate | None = None
