@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.fuzz.allinone_server import allinone_server
@@ -45,10 +46,14 @@ def run_schemathesis(
     base: str, user, decoy, client_ip: str, item_ids: list[str], report: Path
 ) -> tuple[subprocess.CompletedProcess, dict]:
     st = Path(sys.executable).parent / "st"
+    # The contract as the running server publishes it, fetched once with patience: schemathesis
+    # gives a schema URL 10 s, which a loaded machine's first (schema-building) request can miss.
+    spec = report.with_suffix(".openapi.json")
+    spec.write_bytes(httpx.get(f"{base}/api/ledger/openapi.json", timeout=120).raise_for_status().content)
     args = [
         str(st),
         "run",
-        f"{base}/api/ledger/openapi.json",
+        str(spec),
         "--url",
         base,
         "--phases",
@@ -132,5 +137,8 @@ async def test_ledger_contract_holds_under_fuzzing(fuzz_server, client, worlds, 
     result, counts = run_schemathesis(base, user, decoy, world.client_ip, ids, work / f"{role}.ndjson")
     print(f"schemathesis as {role}: {counts}")
     print(result.stdout[-6000:])
-    assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-4000:]
+    server_errors = [
+        line for line in (work / "allinone.log").read_text(errors="replace").splitlines() if "Error" in line
+    ]
+    assert result.returncode == 0, "\n".join([result.stdout[-20000:], result.stderr[-4000:], *server_errors[-20:]])
     assert counts["requests"] > 0 and counts["5xx"] == 0, counts
