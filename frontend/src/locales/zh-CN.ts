@@ -5,19 +5,7 @@
 // The labels of a contract's enumeration are a map typed by the generated contract type
 // (`satisfies Record<ItemStatus, string>`): a value the contract adds fails `vue-tsc` until it has
 // its label here, and the map's keys, in this order, are the choices the pages offer.
-import type {
-  CreditorSize,
-  DebtorType,
-  DisputeRoute,
-  EvidencePurpose,
-  FlagKind,
-  FundingSource,
-  InstallmentState,
-  ItemStatus,
-  ProcurementType,
-  RepaymentMethod,
-  RepaymentStatus,
-} from '@/api/ledger'
+import type { CreditorSize, DebtorType, DisputeRoute, EvidencePurpose, FlagKind, FundingSource, InstallmentState, ItemStatus, ProcurementType, RepaymentMethod, RepaymentStatus } from '@/api/ledger'
 import type { LoginResult } from '@/api/identity'
 
 export default {
