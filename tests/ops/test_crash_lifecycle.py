@@ -11,11 +11,14 @@ import pytest
 
 from tests.ops import runner
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ops")]
+pytestmark = pytest.mark.slow
+# Tests that copy the demo county share one worker, so it is loaded once.
+DEMO_GROUP = pytest.mark.xdist_group("ops-demo")
 
 
-def test_clean_stop_after_crashes_stops_postgres_and_keeps_the_data(demo_county, tmp_path):
-    data = demo_county.copy_to(tmp_path / "data")
+@DEMO_GROUP
+def test_clean_stop_after_crashes_stops_postgres_and_keeps_the_data(demo_county, workdir):
+    data = demo_county.copy_to(workdir / "data")
     pgdata = (data / "pg").resolve()
 
     # Round 1: the platform is killed; its PostgreSQL is orphaned, still running.
