@@ -134,18 +134,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.demo and accounts.exists():
         from qqctl import demo as demo_ledger
 
-        password = accounts.read_text(encoding="utf-8").splitlines()[1].removeprefix("password: ").strip()
-        if asyncio.run(
-            demo_ledger.load_into(
-                app,
-                password=password,
-                service_secret=platform.service_secret,
-                ledger_owner_url=platform.databases["ledger"].owner_url,
-            )
-        ):
-            counts = asyncio.run(demo_ledger.evaluate_flags(platform.databases["ledger"].runtime_url))
-            print(f"演示台账已载入 / demo ledger loaded (red flags raised: {counts['raised']})", flush=True)
-        app = build_allinone(platform, gateway_url=url, spa_dir=ROOT / "frontend" / "dist")
+        ledger_db = platform.databases["ledger"]
+        if not asyncio.run(demo_ledger.loaded(ledger_db.runtime_url)):
+            password = accounts.read_text(encoding="utf-8").splitlines()[1].removeprefix("password: ").strip()
+            if asyncio.run(
+                demo_ledger.load_into(
+                    app,
+                    password=password,
+                    service_secret=platform.service_secret,
+                    ledger_owner_url=ledger_db.owner_url,
+                )
+            ):
+                counts = asyncio.run(demo_ledger.evaluate_flags(ledger_db.runtime_url))
+                print(f"演示台账已载入 / demo ledger loaded (red flags raised: {counts['raised']})", flush=True)
+            app = build_allinone(platform, gateway_url=url, spa_dir=ROOT / "frontend" / "dist")
     where = f"embedded PostgreSQL in {data_dir() / 'pg'}" if platform.embedded else "DATABASE_URL"
     banner = [
         "",
