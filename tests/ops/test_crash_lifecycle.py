@@ -1,11 +1,13 @@
 """A county's single server: `qqctl run` killed (OOM killer, power cut), then the embedded
 PostgreSQL killed too; after each crash the next start serves the same data, and a clean stop
-(SIGTERM, Ctrl-C) stops PostgreSQL with the platform, every time."""
+(SIGTERM, Ctrl-C) stops PostgreSQL with the platform, every time. Last, a postmaster.pid left by
+a power cut whose pid another process has since taken."""
 
 from __future__ import annotations
 
 import json
 import signal
+import subprocess
 
 import pytest
 
@@ -52,6 +54,7 @@ def test_clean_stop_after_crashes_stops_postgres_and_keeps_the_data(demo_county,
     # Round 4: a clean start (PostgreSQL was shut down, no recovery), and Ctrl-C stops both.
     log_seen = (pgdata / "log").stat().st_size
     fourth = runner.start(data)
+    pid_file = runner.postmaster_file(pgdata)
     server_log = (pgdata / "log").read_bytes()[log_seen:].decode(errors="replace")
     assert "database system was shut down at" in server_log
     assert "not properly shut down" not in server_log
@@ -60,3 +63,17 @@ def test_clean_stop_after_crashes_stops_postgres_and_keeps_the_data(demo_county,
     assert fourth.signal(signal.SIGINT) == 0
     assert runner.postmasters(pgdata) == []
     assert "embedded PostgreSQL stopped" in fourth.log.read_text(errors="replace")
+
+    # Round 5: after a power cut postmaster.pid is left behind, and its pid may now belong to some
+    # other process; the platform must not take that for a running PostgreSQL.
+    stranger = subprocess.Popen(["sleep", "120"])
+    try:
+        (pgdata / "postmaster.pid").write_text("\n".join([str(stranger.pid), *pid_file[1:]]) + "\n")
+        fifth = runner.start(data)
+        assert "postmaster.pid names another process" in fifth.log.read_text(errors="replace")
+        assert runner.totals(fifth.url, demo_county.password) == totals
+        assert fifth.signal(signal.SIGTERM) == 0
+        assert runner.postmasters(pgdata) == []
+    finally:
+        stranger.kill()
+        stranger.wait()
