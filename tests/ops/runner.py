@@ -17,7 +17,7 @@ import httpx
 import psutil
 
 from qqctl.backup import table_digests
-from tests.procs import ROOT, free_port, wait_http
+from tests.support.procs import ROOT, free_port, wait_http
 
 START_TIMEOUT = 180.0
 started: list[subprocess.Popen] = []  # stopped by the `leftovers` fixture when a test fails midway

@@ -14,8 +14,8 @@ import asyncpg
 import pytest
 
 from qqctl.provision import drop, role_names
-from tests import dbserver
 from tests.ops import runner
+from tests.support import dbserver
 
 pytestmark = pytest.mark.slow
 # Tests that copy the demo county share one worker, so it is loaded once.

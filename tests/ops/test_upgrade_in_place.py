@@ -16,9 +16,10 @@ from qq_kernel import migrations
 from qqctl.allinone import Gateway
 from qqctl.provision import drop, provision
 from qqctl.services import SERVICES
-from tests import conftest, dbserver
+from tests import conftest
 from tests.ops import runner
-from tests.world import WorldFactory, bearer, login
+from tests.support import dbserver
+from tests.support.world import WorldFactory, bearer, login
 
 # Every service's first revision that a deployment may still run; the ledger's holds the ledger.
 OLDEST_SUPPORTED = {"ledger": "ledger_0003", "complaint": "complaint_0001", "notify": "notify_0001"}
