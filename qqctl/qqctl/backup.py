@@ -246,8 +246,14 @@ def read_manifest(source: Path, into: Path) -> tuple[dict, Path]:
     if source.is_dir():
         folder = source
     else:
+        # Only our two members, by name, written by us: nothing else in the archive is unpacked.
         with tarfile.open(source) as tar:
-            tar.extractall(into, members=[tar.getmember(MANIFEST_NAME), tar.getmember(DUMP_NAME)], filter="data")
+            for name in (MANIFEST_NAME, DUMP_NAME):
+                member = tar.extractfile(tar.getmember(name))
+                if member is None:
+                    raise BackupError(f"{source}: {name} is not a file")
+                with member, (into / name).open("wb") as out:
+                    shutil.copyfileobj(member, out)
         folder = into
     manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
     if manifest.get("format") != FORMAT:
