@@ -14,3 +14,6 @@ class Settings(ServiceSettings):
 
     service_name: str = SERVICE_NAME
     db_schema: str = SCHEMA
+    # The import worker (transfer/service.py) is a queue consumer, not a scheduled job: it runs in
+    # every replica (SKIP LOCKED shares the queue) unless turned off here.
+    import_worker: bool = True

@@ -18,6 +18,8 @@ from ledger_api.ledger.queue_router import router as repayment_queue_router
 from ledger_api.ledger.router import ROUTERS as LEDGER_ROUTERS
 from ledger_api.plans.router import router as plans_router
 from ledger_api.supervision.router import router as supervision_router
+from ledger_api.transfer import service as transfer
+from ledger_api.transfer.router import router as transfer_router
 from ledger_api.weekly.router import router as weekly_router
 from qq_kernel.app import create_service_app
 from qq_kernel.audit_api import audit_router
@@ -46,11 +48,12 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
             plans_router,
             weekly_router,
             flags_router,
+            transfer_router,
             audit_router(AuditLog),
         ],
         make_authenticator=LocalAuthenticator,
-        on_startup=[start_jobs],
-        on_shutdown=[stop_jobs],
+        on_startup=[start_jobs, transfer.start_worker],
+        on_shutdown=[stop_jobs, transfer.stop_worker],
         http_transport=http_transport,
     )
 

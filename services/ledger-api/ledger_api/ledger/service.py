@@ -207,14 +207,19 @@ def item_snapshot(item: ArrearsItem) -> dict:
     }
 
 
-async def _responsible(session: AsyncSession, principal: Principal, unit_id: str, person_id: str | None) -> Unit:
-    unit = await session.get(Unit, unit_id)
+def check_responsible(principal: Principal, unit: Unit | None, person_id: str | None, person: User | None) -> None:
+    """The rule on an item's responsible unit and person, on rows already loaded (one item here,
+    a whole file in transfer/)."""
     if unit is None or not in_scope(principal, unit_id=unit.id, region_path=unit.region_path):
         raise field_error("responsible_unit_id", "责任单位不存在或不在您的管辖范围内", "not_found")
-    if person_id:
-        person = await session.get(User, person_id)
-        if person is None or person.unit_id != unit.id or not person.active:
-            raise field_error("responsible_person_id", "责任人须为责任单位的在岗人员", "not_in_unit")
+    if person_id and (person is None or person.unit_id != unit.id or not person.active):
+        raise field_error("responsible_person_id", "责任人须为责任单位的在岗人员", "not_in_unit")
+
+
+async def _responsible(session: AsyncSession, principal: Principal, unit_id: str, person_id: str | None) -> Unit:
+    unit = await session.get(Unit, unit_id)
+    person = await session.get(User, person_id) if person_id else None
+    check_responsible(principal, unit, person_id, person)
     return unit
 
 
@@ -268,8 +273,19 @@ async def create_item(
     return item
 
 
-async def _registry_visible(principal: Principal, region_path: str) -> bool:
+def registry_visible(principal: Principal, region_path: str) -> bool:
     return principal.kind == "service" or bool(principal.region_path and region_path.startswith(principal.region_path))
+
+
+async def _registry_visible(principal: Principal, region_path: str) -> bool:
+    return registry_visible(principal, region_path)
+
+
+def in_item_scope(principal: Principal, item: ArrearsItem) -> bool:
+    """:func:`item_scope` for an item already loaded."""
+    if not in_scope(principal, unit_id=item.responsible_unit_id, region_path=item.region_path):
+        return False
+    return not _judicial_only(principal) or (item.disputed and item.dispute_route in JUDICIAL_ROUTES)
 
 
 async def load_item(session: AsyncSession, principal: Principal, item_id: str, *, lock: bool = False) -> ArrearsItem:
@@ -289,15 +305,20 @@ def _editable(item: ArrearsItem) -> None:
         )
 
 
+def check_patch(item: ArrearsItem, changes: dict) -> None:
+    """What an edit of an item's fields (PATCH, or an import's row) may change."""
+    _editable(item)
+    if (changes.get("dispute_route") or changes.get("court_case_no")) and not item.disputed:
+        raise field_error("dispute_route", "无分歧欠款不应填写分歧解决途径或案号", "not_disputed")
+
+
 async def update_item(
     session: AsyncSession, *, principal: Principal, request: Request, item: ArrearsItem, changes: dict
 ) -> ArrearsItem:
-    _editable(item)
+    check_patch(item, changes)
     before = item_snapshot(item)
     if changes.get("responsible_person_id"):
         await _responsible(session, principal, item.responsible_unit_id, changes["responsible_person_id"])
-    if (changes.get("dispute_route") or changes.get("court_case_no")) and not item.disputed:
-        raise field_error("dispute_route", "无分歧欠款不应填写分歧解决途径或案号", "not_disputed")
     lines = changes.pop("funding_lines", None)
     for key, value in changes.items():
         setattr(item, key, value)
