@@ -108,6 +108,10 @@ def _renamed(errors: list[dict], names: dict[str, str]) -> list[dict]:
     return out
 
 
+def _present(raw: dict, names: dict[str, str]) -> dict:
+    return {own: raw[row_name] for own, row_name in names.items() if raw.get(row_name) is not None}
+
+
 def validate_row(index: int, raw: dict, provided: frozenset | None = None, skip: frozenset = frozenset()) -> Row:
     """The row checked with the API's schemas. ``skip``: fields already reported (a cell that could
     not be read), whose "missing" error would only repeat it. Pure: runs in a worker thread."""
@@ -117,18 +121,13 @@ def validate_row(index: int, raw: dict, provided: frozenset | None = None, skip:
         if key not in ROW_FIELDS:
             errors.append({"field": key, "message": "不允许的字段", "code": "extra_forbidden"})
     try:
-        row.debtor = schemas.DebtorIn(
-            name=raw.get("debtor_name"),
-            uscc=raw.get("debtor_uscc"),
-            type=raw.get("debtor_type"),
-            supervising_unit_id=raw.get("responsible_unit_id") or "-",
+        row.debtor = schemas.DebtorIn.model_validate(
+            _present(raw, _DEBTOR_FIELDS) | {"supervising_unit_id": raw.get("responsible_unit_id") or "-"}
         )
     except ValidationError as exc:
         errors += _renamed(pydantic_field_errors(exc.errors()), _DEBTOR_FIELDS)
     try:
-        row.creditor = schemas.CreditorIn(
-            name=raw.get("creditor_name"), uscc=raw.get("creditor_uscc"), size=raw.get("creditor_size")
-        )
+        row.creditor = schemas.CreditorIn.model_validate(_present(raw, _CREDITOR_FIELDS))
     except ValidationError as exc:
         errors += _renamed(pydantic_field_errors(exc.errors()), _CREDITOR_FIELDS)
     try:
@@ -144,7 +143,8 @@ def validate_row(index: int, raw: dict, provided: frozenset | None = None, skip:
             errors.append({"field": "ledger_no", "message": "台账编号应为文本", "code": "string_type"})
         else:
             row.ledger_no = ledger_no.strip().upper()
-    row.errors = [e for e in errors if not (e["code"] == "missing" and e["field"].split(".")[0] in skip)]
+    # a cell that could not be read was reported as such: its field's other errors would repeat it
+    row.errors = [e for e in errors if e["field"].split(".")[0] not in skip]
     return row
 
 

@@ -202,10 +202,15 @@ class LedgerWorkbook:
     def _validations(self, units: list[str]) -> None:
         choices = self.book.add_worksheet(CHOICES_SHEET)
         ranges = {}
-        for j, (name, values) in enumerate(_choice_lists(units)):
-            choices.write_string(0, j, name)
-            for i, value in enumerate(values):
-                choices.write_string(i + 1, j, value)
+        lists = _choice_lists(units)
+        # row by row: in constant-memory mode a row is final once the next one is begun
+        for i in range(1 + max(len(values) for _, values in lists)):
+            for j, (name, values) in enumerate(lists):
+                if i == 0:
+                    choices.write_string(0, j, name)
+                elif i <= len(values):
+                    choices.write_string(i, j, values[i - 1])
+        for j, (name, values) in enumerate(lists):
             col = column_letter(j)
             ranges[name] = f"='{CHOICES_SHEET}'!${col}$2:${col}${len(values) + 1}"
         choices.hide()
