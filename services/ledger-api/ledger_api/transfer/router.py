@@ -164,7 +164,7 @@ async def bulk_upsert_items(
     out = await service.bulk_items(session, principal, request, body, key=idempotency_key)
     await service.store_answer(session, principal, idempotency_key, 200, out)
     await session.commit()
-    return out
+    return JSONResponse(out)
 
 
 @router.post("/bulk/weekly-updates", name="bulk_weekly_updates", response_model=schemas.WeeklyBulkOut)
@@ -188,7 +188,7 @@ async def bulk_weekly_updates(
     out = await service.bulk_weekly(session, principal, request, body)
     await service.store_answer(session, principal, idempotency_key, 200, out)
     await session.commit()
-    return out
+    return JSONResponse(out)
 
 
 _ = ledger  # the filters' type lives in the ledger's service
