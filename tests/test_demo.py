@@ -55,3 +55,12 @@ async def test_demo_county_shows_every_status_flag_and_route(client, platform_db
     assert (await client.get("/api/ledger/key-cases", headers=h)).json()["total"] == 2
     assert (await client.get("/api/ledger/candidates", headers=h)).json()["total"] == 1
     assert await demo.load(client, **kwargs) is False, "a second start reuses the data"
+
+    # Issue 11, acceptance 4: the demo ledger exported and imported again changes nothing.
+    from tests.transfer.helpers import dry_run
+
+    export = await client.get("/api/ledger/transfer/export", headers=h)
+    assert export.status_code == 200, export.text
+    job, preview = await dry_run(client, h, export.content)
+    everything = sum(totals["by_status"].values())
+    assert job["counts"] == {"create": 0, "update": 0, "unchanged": everything, "refused": 0}, preview[:5]
