@@ -93,7 +93,10 @@ def as_wps(content: bytes) -> bytes:
         for info in source.infolist():
             data = source.read(info.filename)
             if info.filename == "docProps/app.xml":
-                data = data.replace(b"<Application>Microsoft Excel</Application>", b"<Application>WPS \xe8\xa1\xa8\xe6\xa0\xbc</Application>")
+                data = data.replace(
+                    b"<Application>Microsoft Excel</Application>",
+                    b"<Application>WPS \xe8\xa1\xa8\xe6\xa0\xbc</Application>",
+                )
             if info.filename == "[Content_Types].xml":
                 data = data.replace(
                     b"</Types>",
@@ -116,9 +119,9 @@ async def upload(client: httpx.AsyncClient, h: dict, content: bytes, name: str =
     return await client.post("/api/ledger/transfer/imports", headers=h, files={"file": (name, content, XLSX)})
 
 
-async def wait(client: httpx.AsyncClient, h: dict, job_id: str, timeout: float = 60) -> dict:
+async def wait(client: httpx.AsyncClient, h: dict, job_id: str, seconds: float = 60) -> dict:
     loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
+    end = loop.time() + seconds
     while True:
         job = (await client.get(f"/api/ledger/transfer/imports/{job_id}", headers=h)).json()
         if job["status"] in FINAL:

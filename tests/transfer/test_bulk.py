@@ -59,7 +59,12 @@ async def test_per_row_results_dry_run_and_validation_as_the_ui(client, worlds, 
     out = r.json()
     assert out["applied"] is False and out["counts"] == {"created": 1, "updated": 0, "unchanged": 0, "refused": 1}
     assert out["rows"][0] == {
-        "index": 0, "action": "created", "item_id": None, "ledger_no": None, "changes": None, "errors": None
+        "index": 0,
+        "action": "created",
+        "item_id": None,
+        "ledger_no": None,
+        "changes": None,
+        "errors": None,
     }
     assert {(e["field"], e["code"]) for e in out["rows"][1]["errors"]} == {
         ("unknown_field", "extra_forbidden"),
@@ -69,9 +74,10 @@ async def test_per_row_results_dry_run_and_validation_as_the_ui(client, worlds, 
     # the same rule the item API applies, with the same message
     single = await client.post("/api/ledger/items", json={**good, "principal": "0"}, headers=h)
     assert single.status_code == 422
-    assert next(e for e in out["rows"][1]["errors"] if e["field"] == "principal")["message"] == next(
-        e for e in single.json()["errors"] if e["field"] == "principal"
-    )["message"]
+    assert (
+        next(e for e in out["rows"][1]["errors"] if e["field"] == "principal")["message"]
+        == next(e for e in single.json()["errors"] if e["field"] == "principal")["message"]
+    )
     assert await count(client, h, world) == 0
 
     r = await client.post(URL, json={"items": [good, bad]}, headers={**h, **key()})
@@ -92,7 +98,8 @@ async def test_per_row_results_dry_run_and_validation_as_the_ui(client, worlds, 
     r = await client.post(URL, json={"items": [change]}, headers={**h, **key()})
     row = r.json()["rows"][0]
     assert (row["action"], row["changes"]) == (
-        "updated", {"resolution_measures": {"before": None, "after": "列入年度预算"}}
+        "updated",
+        {"resolution_measures": {"before": None, "after": "列入年度预算"}},
     )
 
 
@@ -164,7 +171,12 @@ async def test_weekly_updates_of_a_unit_in_one_call(client, worlds, world):
     numbers = [row["ledger_no"] for row in out["rows"]]
     body = {
         "updates": [
-            {"ledger_no": numbers[0], "progress": "已与债权企业对账", "paid_this_week": "0.00", "next_step": "安排资金"},
+            {
+                "ledger_no": numbers[0],
+                "progress": "已与债权企业对账",
+                "paid_this_week": "0.00",
+                "next_step": "安排资金",
+            },
             {"ledger_no": numbers[1], "progress": "已支付首期", "paid_this_week": "10000.00", "next_step": "核实回单"},
             {"ledger_no": "000000-2026-999999", "progress": "不存在", "paid_this_week": "0", "next_step": "暂无安排"},
             {"ledger_no": numbers[0], "progress": "同一周再报", "paid_this_week": "0", "next_step": "暂无安排"},

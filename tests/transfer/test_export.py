@@ -20,17 +20,24 @@ SOURCES = ["budget", "financial_support", "self_raised", "special_bonds", "other
 
 def generated(world, n: int, people: list[str]) -> list[dict]:
     """``n`` items over a few hundred debtors and creditors, with every optional field somewhere."""
-    debtors = [(f"{world.county.name}第{k}局", uscc(), _rng.choice(["government_agency", "soe", "platform_company"]))
-               for k in range(200)]
+    debtors = [
+        (f"{world.county.name}第{k}局", uscc(), _rng.choice(["government_agency", "soe", "platform_company"]))
+        for k in range(200)
+    ]
     creditors = [(f"海澄第{k}建设有限公司", uscc(), _rng.choice(["medium", "small", "micro"])) for k in range(300)]
     rows = []
     for k in range(n):
         d, c = _rng.choice(debtors), _rng.choice(creditors)
         disputed = k % 7 == 0
         row = {
-            "debtor_name": d[0], "debtor_uscc": d[1], "debtor_type": d[2],
-            "creditor_name": c[0], "creditor_uscc": c[1], "creditor_size": c[2],
-            "contract_name": f"项目{k:05d}", "procurement_type": _rng.choice(["goods", "works", "services"]),
+            "debtor_name": d[0],
+            "debtor_uscc": d[1],
+            "debtor_type": d[2],
+            "creditor_name": c[0],
+            "creditor_uscc": c[1],
+            "creditor_size": c[2],
+            "contract_name": f"项目{k:05d}",
+            "procurement_type": _rng.choice(["goods", "works", "services"]),
             "principal": f"{_rng.randint(1000, 9_999_999)}.{_rng.randint(0, 99):02d}",
             "responsible_unit_id": world.unit_a.id if k % 2 else world.unit_b.id,
             "disputed": disputed,
@@ -40,8 +47,10 @@ def generated(world, n: int, people: list[str]) -> list[dict]:
         if k % 5 == 0:
             row.update(resolution_measures=f"分期支付\n第{k}号协议", planned_clearance_date="2026-12-31")
         if disputed:
-            row.update(dispute_route=_rng.choice(["negotiation", "mediation", "arbitration", "litigation"]),
-                       court_case_no=f"（2025）示0121民初{k}号")
+            row.update(
+                dispute_route=_rng.choice(["negotiation", "mediation", "arbitration", "litigation"]),
+                court_case_no=f"（2025）示0121民初{k}号",
+            )
         if k % 4 == 0:
             row["funding_lines"] = [
                 {"source": s, "amount": f"{_rng.randint(1, 900)}.50", "expected_arrival_date": "2026-03-31"}
@@ -50,7 +59,7 @@ def generated(world, n: int, people: list[str]) -> list[dict]:
         if k % 11 == 0 and people:
             row["agreed_daily_rate"] = "0.0003"
         if k % 13 == 0:
-            row["contract_name"] = "=HYPERLINK(\"http://x\",\"点我\")" + str(k)  # a formula, neutralised on export
+            row["contract_name"] = '=HYPERLINK("http://x","点我")' + str(k)  # a formula, neutralised on export
         rows.append(row)
     return rows
 

@@ -224,7 +224,7 @@ def preview(parsed: importer.ParsedSheet, inputs: list[SheetInput], rows: list[b
             continue
         entry = {"sheet": parsed.sheet, "row": inp.row.number, "action": action, "ledger_no": row.ledger_no}
         if errors:
-            cells = {template.BY_KEY[k].header: v for k, v in inp.row.values.items()}
+            cells = {template.BY_KEY[k].header: _as_typed(template.BY_KEY[k], v) for k, v in inp.row.values.items()}
             cells |= {template.BY_KEY[k].header: v for k, v in inp.row.bad.items()}
             entry |= {"errors": errors, "cells": {k: bulk._json(v) for k, v in cells.items()}}
         elif row.diff:
@@ -233,6 +233,15 @@ def preview(parsed: importer.ParsedSheet, inputs: list[SheetInput], rows: list[b
             }
         out.append(entry)
     return out, counts
+
+
+def _as_typed(column: template.Column, value):
+    """A cell as the clerk typed it (the label, not the code it was read as)."""
+    if column.choices:
+        return column.choices.get(value, value)
+    if column.kind == "bool":
+        return template.DISPUTED_LABELS[value]
+    return value
 
 
 def row_problems(inputs: list[SheetInput], rows: list[bulk.Row]) -> None:
