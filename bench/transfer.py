@@ -41,7 +41,7 @@ import xlsxwriter
 from bench.measure import RESULTS, start_split_mode, upgrade_all
 from ledger_api.transfer.template import COLUMNS, header_text
 from qq_kernel.uscc import random_uscc
-from tests import procs
+from tests.support import procs
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

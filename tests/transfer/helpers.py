@@ -11,7 +11,7 @@ import httpx
 import xlsxwriter
 
 from ledger_api.transfer.template import COLUMNS, header_text
-from tests.ledger_helpers import uscc
+from tests.support.ledger_helpers import uscc
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADERS = {c.key: header_text(c) for c in COLUMNS}

@@ -8,9 +8,9 @@ import asyncio
 
 import pytest
 
-from tests.test_browser import ARTIFACTS, FRONTEND, run_node, spa_server  # noqa: F401  (the fixture)
+from tests.platform.test_browser import ARTIFACTS, FRONTEND, run_node, spa_server  # noqa: F401  (the fixture)
 from tests.transfer.helpers import build_xlsx, row_for
-from tests.world import PASSWORD, bearer, login
+from tests.support.world import PASSWORD, bearer, login
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("processes")]
 
@@ -48,7 +48,7 @@ async def test_push_items_example_script_with_an_api_token(spa_server, client, w
     import subprocess
     import sys
 
-    from tests.ledger_helpers import uscc
+    from tests.support.ledger_helpers import uscc
 
     operator = await worlds.user(world, roles=["unit_operator"], unit=world.unit_a)
     h = bearer((await login(client, operator.username, ip=world.client_ip))["access_token"])

@@ -10,8 +10,8 @@ import secrets
 
 from sqlalchemy import text
 
-from tests.ledger_helpers import uscc
-from tests.world import bearer, login
+from tests.support.ledger_helpers import uscc
+from tests.support.world import bearer, login
 
 URL = "/api/ledger/transfer/bulk/items"
 _rng = random.Random()

@@ -30,13 +30,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ledger_api.config import SERVICE_NAME
 from ledger_api.flags import service as flags
 from ledger_api.identity.models import Region, Unit, User, new_id
-from ledger_api.ledger import schemas
-from ledger_api.ledger import service as ledger
-from ledger_api.ledger.models import ArrearsItem, Creditor, Debtor, FundingLine
+from ledger_api.ledger import access, schemas
+from ledger_api.ledger import items as ledger_items
+from ledger_api.ledger.models import ArrearsItem, Creditor, Debtor, FundingLine, YearlySequence
 from qq_kernel import audit
 from qq_kernel.auth.principal import Principal
+from qq_kernel.auth.scope import in_region_subtree
 from qq_kernel.clock import china_today
 from qq_kernel.money import ZERO
+from qq_kernel.numbering import take_yearly_values
 from qq_kernel.problems import ProblemError, pydantic_field_errors
 from qq_kernel.uscc import UsccError, validate_uscc
 
@@ -235,7 +237,7 @@ async def plan(session: AsyncSession, principal: Principal, rows: list[Row], *, 
         d, c, item = row.debtor, row.creditor, row.item
         unit = units.get(item.responsible_unit_id)
         try:
-            ledger.check_responsible(
+            ledger_items.check_responsible(
                 principal, unit, item.responsible_person_id, people.get(item.responsible_person_id or "")
             )
         except ProblemError as exc:
@@ -252,7 +254,7 @@ async def plan(session: AsyncSession, principal: Principal, rows: list[Row], *, 
                 region_path=unit.region_path,
                 version=1,
             )
-        elif d.uscc in debtors and not ledger.registry_visible(principal, debtor.region_path):
+        elif d.uscc in debtors and not in_region_subtree(principal, debtor.region_path):
             row.error("debtor_uscc", "该信用代码已由其他地区登记为拖欠主体", "not_visible")
         if debtor.name != d.name:
             row.error("debtor_name", f"该信用代码已登记为拖欠主体“{debtor.name}”，名称不一致", "name_mismatch")
@@ -270,7 +272,7 @@ async def plan(session: AsyncSession, principal: Principal, rows: list[Row], *, 
                 region_path=principal.region_path or "/",
                 version=1,
             )
-        elif c.uscc in creditors and not ledger.registry_visible(principal, creditor.region_path):
+        elif c.uscc in creditors and not in_region_subtree(principal, creditor.region_path):
             row.error("creditor_uscc", "该信用代码已由其他地区登记为债权企业", "not_visible")
         if creditor.name != c.name:
             row.error("creditor_name", f"该信用代码已登记为债权企业“{creditor.name}”，名称不一致", "name_mismatch")
@@ -280,12 +282,12 @@ async def plan(session: AsyncSession, principal: Principal, rows: list[Row], *, 
             continue
         if row.ledger_no:
             target = by_no.get(row.ledger_no)
-            if target is None or not ledger.in_item_scope(principal, target):
+            if target is None or not access.in_item_scope(principal, target):
                 row.error("ledger_no", "台账编号不存在或不在您的管辖范围内", "not_found")
                 continue
         else:
             found = by_triple.get((debtor.id, creditor.id, item.contract_name), [])
-            found = [t for t in found if ledger.in_item_scope(principal, t)]
+            found = [t for t in found if access.in_item_scope(principal, t)]
             if len(found) > 1:
                 row.error(
                     "contract_name",
@@ -373,7 +375,7 @@ def _compare(principal: Principal, row: Row, current_lines: list[FundingLine]) -
         row.action = "unchanged"
         return
     try:
-        ledger.check_patch(target, changes)
+        ledger_items.check_patch(target, changes)
     except ProblemError as exc:
         row.problem(exc, "ledger_no")
         return
@@ -485,16 +487,9 @@ class Writer:
 
 
 async def _allocate_numbers(session: AsyncSession, region_code: str, year: int, n: int) -> list[str]:
-    """``n`` ledger numbers in one statement (ledger_sequence, as service.next_ledger_no takes one)."""
-    last = await session.scalar(
-        text(
-            "INSERT INTO ledger_sequence (region_code, year, last_value) VALUES (:r, :y, :n) "
-            "ON CONFLICT (region_code, year) DO UPDATE SET last_value = ledger_sequence.last_value + :n "
-            "RETURNING last_value"
-        ),
-        {"r": region_code, "y": year, "n": n},
-    )
-    return [f"{region_code}-{year}-{v:06d}" for v in range(last - n + 1, last + 1)]
+    """``n`` ledger numbers in one statement (the series items.next_ledger_no takes one of)."""
+    values = await take_yearly_values(session, YearlySequence, series="ledger_no", scope=region_code, year=year, n=n)
+    return [f"{region_code}-{year}-{v:06d}" for v in values]
 
 
 async def apply(
@@ -591,7 +586,7 @@ async def apply(
             object_id=item.id,
             unit_id=item.responsible_unit_id,
             region_path=item.region_path,
-            after={**ledger.item_snapshot(item), "ledger_no": item.ledger_no, "funding_lines": created_lines},
+            after={**access.item_snapshot(item), "ledger_no": item.ledger_no, "funding_lines": created_lines},
             detail=f"{source}:{source_ref}" if source_ref else source,
         )
     await writer.copy(session, "arrears_item", ITEM_COLUMNS, items)
@@ -602,12 +597,12 @@ async def apply(
         params = []
         for r in updates:
             t = r.target
-            before = ledger.item_snapshot(t)
+            before = access.item_snapshot(t)
             for name, value in r.changes.items():
                 if name != "funding_lines":
                     setattr(t, name, value)
             params.append((t.id, *(getattr(t, f) for f in UPDATED_FIELDS)))
-            after = ledger.item_snapshot(t)
+            after = access.item_snapshot(t)
             audit_after = {k: v for k, v in after.items() if before.get(k) != v}
             audit_before = {k: v for k, v in before.items() if after.get(k) != v}
             if "funding_lines" in r.changes:

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, 
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ledger_api.ledger import service as ledger
 from ledger_api.ledger.dependencies import read_ledger, write_ledger
 from ledger_api.ledger.router import Filters, ItemSort
 from ledger_api.transfer import importer, schemas, service
@@ -189,6 +188,3 @@ async def bulk_weekly_updates(
     await service.store_answer(session, principal, idempotency_key, 200, out)
     await session.commit()
     return JSONResponse(out)
-
-
-_ = ledger  # the filters' type lives in the ledger's service

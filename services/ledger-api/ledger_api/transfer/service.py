@@ -27,17 +27,15 @@ from fastapi import FastAPI, Request
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ledger_api.audit.models import AuditLog
-from ledger_api.config import SERVICE_NAME
+from ledger_api.audit.models import AUDIT
 from ledger_api.flags import service as flags
 from ledger_api.identity.models import Unit, User
-from ledger_api.ledger import service as ledger
+from ledger_api.ledger import access, listing
 from ledger_api.ledger.models import ArrearsItem, Creditor, Debtor, FundingLine
 from ledger_api.transfer import bulk, importer, schemas, template
 from ledger_api.transfer.models import IdempotencyKey, ImportJob
 from ledger_api.weekly import service as weekly
 from ledger_api.weekly.schemas import WeeklyUpdateIn
-from qq_kernel import audit
 from qq_kernel.auth.principal import Principal
 from qq_kernel.auth.scope import scope_clause
 from qq_kernel.clock import CHINA, china_today
@@ -442,10 +440,8 @@ async def process(factory: async_sessionmaker, job_id: str, status: str) -> None
                 )
                 job.status, job.content, job.finished_at = "done", None, now()
                 result["written"] = len(touched)
-                await audit.record(
+                await AUDIT.record(
                     session,
-                    AuditLog,
-                    service=SERVICE_NAME,
                     action="items.imported",
                     principal=principal,
                     request=None,
@@ -533,7 +529,7 @@ def wake_worker(request: Request) -> None:
 # ---------------------------------------------------------------- export
 
 
-def export_statement(principal: Principal, f: ledger.ItemFilters, sort: str):
+def export_statement(principal: Principal, f: listing.ItemFilters, sort: str):
     """The items of a filtered list (GET /items' filters and sort), with what the template shows."""
     lines = (
         select(
@@ -558,8 +554,8 @@ def export_statement(principal: Principal, f: ledger.ItemFilters, sort: str):
         .join(Debtor, Debtor.id == ArrearsItem.debtor_id)
         .join(Creditor, Creditor.id == ArrearsItem.creditor_id)
         .join(Unit, Unit.id == ArrearsItem.responsible_unit_id)
-        .where(ArrearsItem.id.in_(ledger.filtered_ids(principal, f)))
-        .order_by(*ledger.ITEM_SORTS[sort])
+        .where(ArrearsItem.id.in_(listing.filtered_ids(principal, f)))
+        .order_by(*listing.ITEM_SORTS[sort])
     )
 
 
@@ -605,7 +601,7 @@ async def export_items(
     session: AsyncSession,
     principal: Principal,
     request: Request,
-    f: ledger.ItemFilters,
+    f: listing.ItemFilters,
     sort: str,
     filters_for_audit: dict,
 ) -> tuple[str, int, int]:
@@ -620,7 +616,7 @@ async def export_items(
     book = template.LedgerWorkbook(path, units=names.unit_names(), banner=banner)
     count = 0
     try:
-        result = await session.stream(export_statement(principal, f, sort), ledger.list_params(principal, f))
+        result = await session.stream(export_statement(principal, f, sort), listing.list_params(principal, f))
         async for batch in result.partitions(2000):
             values = [export_values(r, names) for r in batch]
             await asyncio.to_thread(lambda v=values: [book.write_row(x) for x in v])
@@ -631,10 +627,8 @@ async def export_items(
         with contextlib.suppress(OSError):
             os.unlink(path)
         raise
-    await audit.record(
+    await AUDIT.record(
         session,
-        AuditLog,
-        service=SERVICE_NAME,
         action="items.exported",
         principal=principal,
         request=request,
@@ -757,7 +751,7 @@ async def bulk_weekly(
         if isinstance(ledger_no, str):
             item = await session.scalar(
                 select(ArrearsItem)
-                .where(ArrearsItem.ledger_no == ledger_no.strip().upper(), ledger.item_scope(principal))
+                .where(ArrearsItem.ledger_no == ledger_no.strip().upper(), access.item_scope(principal))
                 .with_for_update()
             )
         if item is None:
