@@ -9,8 +9,8 @@ import asyncio
 import pytest
 
 from tests.platform.test_browser import ARTIFACTS, FRONTEND, run_node, spa_server  # noqa: F401  (the fixture)
-from tests.transfer.helpers import build_xlsx, row_for
 from tests.support.world import PASSWORD, bearer, login
+from tests.transfer.helpers import build_xlsx, row_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("processes")]
 

@@ -11,8 +11,8 @@ import secrets
 from python_calamine import CalamineWorkbook
 
 from tests.support.ledger_helpers import uscc
-from tests.transfer.helpers import XLSX, confirm, dry_run
 from tests.support.world import bearer, login
+from tests.transfer.helpers import XLSX, confirm, dry_run
 
 _rng = random.Random(11)
 SOURCES = ["budget", "financial_support", "self_raised", "special_bonds", "other"]

@@ -13,8 +13,8 @@ import xlwt
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from qq_kernel.uscc import UsccError, validate_uscc
-from tests.transfer.helpers import XLSX, as_wps, build_xlsx, confirm, dry_run, import_file, row_for, upload
 from tests.support.world import bearer, login
+from tests.transfer.helpers import XLSX, as_wps, build_xlsx, confirm, dry_run, import_file, row_for, upload
 
 
 async def office_headers(client, worlds, world) -> dict:
