@@ -250,11 +250,13 @@ async def main(args: argparse.Namespace) -> int:
                 "replayed": replay.headers.get("idempotent-replayed") == "true",
             }
             result["copy"] = await copy_limit(state["databases"]["ledger"]["runtime_url"], args.items, units)
+            print("bulk", result["bulk"], "copy", result["copy"], flush=True)
 
             # import of a fresh file, then export of everything and its re-import (a no-op)
             names = {u["id"]: u["name"] for u in (await c.get("/api/ledger/org/units", headers=h)).json()}
             content = workbook(make_rows(args.items, units, secrets.token_hex(3), rng), names)
             result["import"] = {"bytes": len(content), **await timed_import(c, h, content, write=True)}
+            print("import", result["import"], flush=True)
             t2 = time.perf_counter()
             export = await c.get("/api/ledger/transfer/export", headers=h)
             export.raise_for_status()
@@ -263,6 +265,7 @@ async def main(args: argparse.Namespace) -> int:
                 "bytes": len(export.content),
                 "seconds": round(time.perf_counter() - t2, 2),
             }
+            print("export", result["export"], flush=True)
             if args.reimport_export:
                 result["reimport_export"] = await timed_import(c, h, export.content, write=False)
             result["memory_mb_after"] = {pid: vm_hwm(pid) for pid in split.ledger_pids}

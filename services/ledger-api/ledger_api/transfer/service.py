@@ -74,6 +74,7 @@ class Directory:
 
     units: list[Unit]
     people: dict[str, list[User]]  # unit id -> active users
+    _labels: dict | None = None
 
     def unit_names(self) -> list[str]:
         return sorted({u.name for u in self.units})
@@ -97,12 +98,13 @@ class Directory:
 
     def person_label(self, person_id: str | None) -> str | None:
         """How an export names a person: the display name, the username where that is ambiguous."""
-        for people in self.people.values():
-            for p in people:
-                if p.id == person_id:
-                    twins = [q for q in people if q.display_name == p.display_name]
-                    return p.display_name if len(twins) == 1 else p.username
-        return None
+        if self._labels is None:
+            self._labels = {}
+            for people in self.people.values():
+                for p in people:
+                    twins = sum(1 for q in people if q.display_name == p.display_name)
+                    self._labels[p.id] = p.display_name if twins == 1 else p.username
+        return self._labels.get(person_id) if person_id else None
 
 
 async def directory(session: AsyncSession, principal: Principal) -> Directory:
@@ -542,7 +544,8 @@ def export_statement(principal: Principal, f: listing.ItemFilters, sort: str):
     )
     return (
         select(
-            ArrearsItem,
+            # plain columns, not ORM objects: an export of 100,000 rows builds no identity map
+            *ArrearsItem.__table__.c,
             Debtor.name.label("debtor_name"),
             Debtor.uscc.label("debtor_uscc"),
             Creditor.name.label("creditor_name"),
@@ -560,7 +563,7 @@ def export_statement(principal: Principal, f: listing.ItemFilters, sort: str):
 
 
 def export_values(row, names: Directory) -> dict:
-    item: ArrearsItem = row.ArrearsItem
+    item = row
     values = {
         "ledger_no": item.ledger_no,
         "debtor_name": row.debtor_name,
