@@ -15,6 +15,7 @@ from qq_kernel.auth.principal import REGION_SCOPED_ROLES, Role, permissions_of
 from qq_kernel.auth.service_identity import client_secret_for
 from tests.support.ledger_helpers import make_debt, report_with_receipt
 from tests.support.world import bearer, login
+from tests.transfer.helpers import XLSX, build_xlsx
 
 PUBLIC_ROUTES = {
     ("GET", "/api/ledger/healthz"),
@@ -72,6 +73,9 @@ def _visible(param: str, role: Role, scope: str) -> bool:
         return in_reach and "tokens:manage" in permissions_of({role.value})
     if role == Role.court and param == "item_id":
         # The court sees only disputed items on the judicial route; the matrix's items are undisputed.
+        return False
+    if param == "job_id":
+        # An import job is its uploader's own: nobody else reads or confirms it.
         return False
     if param in ("creditor_id", "candidate_id"):
         # Registries of the region (creditors; debts proposed by complaints): every unit of the county sees them.
@@ -163,6 +167,10 @@ async def matrix_world(client, worlds, world, platform_db):
             headers=h,
         )
         assert r_reclass.status_code == 201, r_reclass.text
+        r_job = await client.post(
+            "/api/ledger/transfer/imports", headers=h, files={"file": ("台账.xlsx", build_xlsx([]), XLSX)}
+        )
+        assert r_job.status_code == 202, r_job.text
         objects[scope] = {
             "user_id": target.id,
             "unit_id": unit.id,
@@ -177,6 +185,7 @@ async def matrix_world(client, worlds, world, platform_db):
             "installment_id": r_plan.json()["installments"][0]["id"],
             "update_id": r_weekly.json()["id"],
             "reclassification_id": r_reclass.json()["id"],
+            "job_id": r_job.json()["id"],
         }
     return world, objects
 
