@@ -337,8 +337,8 @@ class Progress:
     def set(self, **values) -> None:
         self.values.update(values)
 
-    async def flush(self) -> None:
-        if self.values == self._written:
+    async def flush(self, *, beat: bool = False) -> None:
+        if self.values == self._written and not beat:
             return
         snapshot = dict(self.values)
         async with self.factory() as s:
@@ -351,10 +351,14 @@ class Progress:
         self._written = snapshot
 
     async def _loop(self) -> None:
+        # The heartbeat goes on through phases that move no counter (matching, COPY): a job whose
+        # heartbeat stops for STALE_AFTER is taken to be orphaned and claimed again.
+        ticks = 0
         while True:
             await asyncio.sleep(0.5)
+            ticks += 1
             with contextlib.suppress(Exception):
-                await self.flush()
+                await self.flush(beat=ticks % 10 == 0)
 
     async def __aenter__(self) -> Progress:
         self._task = asyncio.create_task(self._loop())
@@ -396,7 +400,7 @@ async def _analyse(session: AsyncSession, job: ImportJob, principal: Principal, 
     parsed = await asyncio.to_thread(importer.parse_workbook, job.content, lambda n: progress.set(rows_read=n))
     progress.set(rows_total=len(parsed.rows), rows_read=len(parsed.rows))
     names = await directory(session, principal)
-    inputs, provided = sheet_inputs(parsed, names)
+    inputs, provided = await asyncio.to_thread(sheet_inputs, parsed, names)
     rows = []
     for start in range(0, len(inputs), VALIDATE_CHUNK):
         chunk = inputs[start : start + VALIDATE_CHUNK]
@@ -414,7 +418,7 @@ async def process(factory: async_sessionmaker, job_id: str, status: str) -> None
         principal = principal_of(job.principal)
         try:
             parsed, inputs, the_plan = await _analyse(session, job, principal, progress, lock=status == "writing")
-            rows_preview, counts = preview(parsed, inputs, the_plan.rows)
+            rows_preview, counts = await asyncio.to_thread(preview, parsed, inputs, the_plan.rows)
             result = {"sheet": parsed.sheet, "header_row": parsed.header_row}
             if status == "validating":
                 job.status = (
