@@ -14,14 +14,8 @@ from typing import IO
 
 import xlsxwriter
 
-from ledger_api.ledger.models import (
-    CREDITOR_SIZES,
-    DEBTOR_TYPES,
-    DISPUTE_ROUTES,
-    FUNDING_SOURCES,
-    ITEM_STATUSES,
-    PROCUREMENT_TYPES,
-)
+from ledger_api.ledger.models import DISPUTE_ROUTES, FUNDING_SOURCES, ITEM_STATUSES
+from qq_kernel.vocabulary import CREDITOR_SIZES, DEBTOR_TYPES, PROCUREMENT_TYPES
 
 DISPUTED_LABELS = {False: "无分歧", True: "有分歧"}
 FUNDING_SLOTS = 3  # 资金来源1..3: a fourth line is entered in the item's page
