@@ -2,5 +2,6 @@
 
 from complaint_api.audit.models import AuditLog
 from complaint_api.db import Base
+from complaint_api.outbox.models import Outbox, OutboxAttempt
 
-__all__ = ["AuditLog", "Base"]
+__all__ = ["AuditLog", "Base", "Outbox", "OutboxAttempt"]
