@@ -107,6 +107,7 @@ export const FLAG_KINDS: readonly FlagKind[] = [
   'commercial_bill',
   'no_weekly_update',
   'chain_funds_received',
+  'complained_under_agreement',
 ]
 
 /** Drops empty filter values (and empty lists) so they do not reach the query string. */

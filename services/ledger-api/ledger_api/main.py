@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from ledger_api.audit.models import AuditLog
 from ledger_api.candidates.router import router as candidates_router
+from ledger_api.complaint_links.router import router as complaint_links_router
 from ledger_api.config import PREFIX, Settings
 from ledger_api.flags.router import router as flags_router
 from ledger_api.flags.scheduled import evaluate_all
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
             people_router,
             supervision_router,
             candidates_router,
+            complaint_links_router,
             plans_router,
             weekly_router,
             flags_router,
