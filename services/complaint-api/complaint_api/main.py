@@ -6,13 +6,31 @@ import httpx
 from fastapi import FastAPI
 
 from complaint_api.audit.models import AuditLog
+from complaint_api.complaints import scheduled
+from complaint_api.complaints.router import router as complaints_router
 from complaint_api.config import PREFIX, SERVICE_NAME, Settings
 from qq_kernel.app import create_service_app
 from qq_kernel.audit_api import audit_router
 from qq_kernel.auth.remote import RemoteAuthenticator
+from qq_kernel.calendar_source import CalendarSource
 from qq_kernel.migrations import migrations_dir_of
+from qq_kernel.scheduler import Job, scheduler_hooks
 
 MIGRATIONS_DIR = migrations_dir_of(__file__)
+
+
+async def start_calendar(app: FastAPI) -> None:
+    # The platform calendar (years loaded in ledger-api), read with this service's identity.
+    app.state.calendar_source = CalendarSource(
+        app.state.http,
+        headers=app.state.authenticator.service_token.headers,
+        max_age=app.state.settings.calendar_max_age_seconds,
+    )
+
+
+# A loaded year recomputes the provisional deadlines within about two minutes (the calendar's
+# minute of staleness, then the job's minute); a round that finds the years unchanged reads nothing.
+start_jobs, stop_jobs = scheduler_hooks(Job(scheduled.JOB_NAME, 60, scheduled.run, first_delay_seconds=60))
 
 
 def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
@@ -23,7 +41,7 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
         description="complaint-api: complaint intake and handling",
         prefix=PREFIX,
         migrations_dir=MIGRATIONS_DIR,
-        routers=[audit_router(AuditLog)],
+        routers=[complaints_router, audit_router(AuditLog)],
         make_authenticator=lambda app: RemoteAuthenticator(
             app.state.http,
             issuer=settings.jwt_issuer,
@@ -31,5 +49,7 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
             service=SERVICE_NAME,
             master_secret=settings.service_secret,
         ),
+        on_startup=[start_calendar, start_jobs],
+        on_shutdown=[stop_jobs],
         http_transport=http_transport,
     )

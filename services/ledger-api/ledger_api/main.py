@@ -6,6 +6,7 @@ import httpx
 from fastapi import FastAPI
 
 from ledger_api.audit.models import AuditLog
+from ledger_api.calendar.router import router as calendar_router
 from ledger_api.candidates.router import router as candidates_router
 from ledger_api.complaint_links.router import router as complaint_links_router
 from ledger_api.config import PREFIX, Settings
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
             plans_router,
             weekly_router,
             flags_router,
+            calendar_router,
             audit_router(AuditLog),
         ],
         make_authenticator=LocalAuthenticator,

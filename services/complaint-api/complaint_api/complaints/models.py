@@ -67,13 +67,31 @@ class Complaint(Base):
         ),
         CheckConstraint("status <> 'not_accepted' OR not_accepted_reason IS NOT NULL", name="not_accepted_has_reason"),
         CheckConstraint("extension_days >= 0", name="extension_not_negative"),
-        # The workbench queues (complaints/queue.py): a unit's queue by state and running deadline,
-        # the office's over its region by state and running deadline (region in the index, so the
-        # scope filter does not visit the table).
-        Index("ix_complaint_unit_queue", "handling_unit_id", "status", "next_due", "id"),
-        Index("ix_complaint_status_due", "status", "next_due", "id", postgresql_include=["region_path"]),
-        Index("ix_complaint_region_path", "region_path", postgresql_ops={"region_path": "text_pattern_ops"}),
+        # The workbench queues (complaints/queue.py), keyset-paged. A deadline runs exactly when
+        # next_due is set (accepted/returned: transfer; assigned/handling: result), so the "by
+        # deadline" queues are partial indexes in deadline order: a unit's, and the office's
+        # with the region, status and unit carried for the scope filter without a table visit.
+        Index(
+            "ix_complaint_unit_due", "handling_unit_id", "next_due", "id", postgresql_where=text("next_due IS NOT NULL")
+        ),
+        Index(
+            "ix_complaint_due",
+            "next_due",
+            "id",
+            postgresql_include=["region_path", "status", "handling_unit_id"],
+            postgresql_where=text("next_due IS NOT NULL"),
+        ),
+        # "by arrival" queues: the office's intake queue (status received), a unit's by state.
+        Index(
+            "ix_complaint_status_received",
+            "status",
+            "received_at",
+            "id",
+            postgresql_include=["region_path", "handling_unit_id"],
+        ),
+        Index("ix_complaint_unit_received", "handling_unit_id", "status", "received_at", "id"),
         Index("ix_complaint_received_at", "received_at", "id"),
+        Index("ix_complaint_region_path", "region_path", postgresql_ops={"region_path": "text_pattern_ops"}),
         # The calendar job: open deadlines still counted on weekends alone.
         Index(
             "ix_complaint_provisional",

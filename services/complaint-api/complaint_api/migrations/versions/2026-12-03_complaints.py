@@ -91,14 +91,29 @@ def upgrade() -> None:
         schema=SCHEMA,
     )
     op.create_index(
-        "ix_complaint_unit_queue", "complaint", ["handling_unit_id", "status", "next_due", "id"], schema=SCHEMA
+        "ix_complaint_unit_due",
+        "complaint",
+        ["handling_unit_id", "next_due", "id"],
+        schema=SCHEMA,
+        postgresql_where=sa.text("next_due IS NOT NULL"),
     )
     op.create_index(
-        "ix_complaint_status_due",
+        "ix_complaint_due",
         "complaint",
-        ["status", "next_due", "id"],
+        ["next_due", "id"],
         schema=SCHEMA,
-        postgresql_include=["region_path"],
+        postgresql_include=["region_path", "status", "handling_unit_id"],
+        postgresql_where=sa.text("next_due IS NOT NULL"),
+    )
+    op.create_index(
+        "ix_complaint_status_received",
+        "complaint",
+        ["status", "received_at", "id"],
+        schema=SCHEMA,
+        postgresql_include=["region_path", "handling_unit_id"],
+    )
+    op.create_index(
+        "ix_complaint_unit_received", "complaint", ["handling_unit_id", "status", "received_at", "id"], schema=SCHEMA
     )
     op.create_index(
         "ix_complaint_region_path",
