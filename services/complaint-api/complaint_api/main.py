@@ -6,14 +6,20 @@ import httpx
 from fastapi import FastAPI
 
 from complaint_api.audit.models import AuditLog
+from complaint_api.callbacks import service as callbacks
+from complaint_api.callbacks.router import router as callbacks_router
 from complaint_api.complaints import scheduled
 from complaint_api.complaints.router import router as complaints_router
 from complaint_api.config import PREFIX, SERVICE_NAME, Settings
+from complaint_api.ledger_link import service as ledger_link
+from complaint_api.ledger_link.router import router as ledger_link_router
+from complaint_api.outbox.models import Outbox, OutboxAttempt
 from qq_kernel.app import create_service_app
 from qq_kernel.audit_api import audit_router
 from qq_kernel.auth.remote import RemoteAuthenticator
 from qq_kernel.calendar_source import CalendarSource
 from qq_kernel.migrations import migrations_dir_of
+from qq_kernel.outbox import relay_hooks
 from qq_kernel.scheduler import Job, scheduler_hooks
 
 MIGRATIONS_DIR = migrations_dir_of(__file__)
@@ -32,6 +38,12 @@ async def start_calendar(app: FastAPI) -> None:
 # minute of staleness, then the job's minute); a round that finds the years unchanged reads nothing.
 start_jobs, stop_jobs = scheduler_hooks(Job(scheduled.JOB_NAME, 60, scheduled.run, first_delay_seconds=60))
 
+# The outbox relay (every replica runs one; row locks share the work): the ledger link of
+# accepted complaints and the callbacks to the complaint platform.
+start_relay, stop_relay = relay_hooks(
+    Outbox, OutboxAttempt, lambda app: [ledger_link.destination(app), callbacks.destination(app)]
+)
+
 
 def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
     settings = settings or Settings()
@@ -41,7 +53,7 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
         description="complaint-api: complaint intake and handling",
         prefix=PREFIX,
         migrations_dir=MIGRATIONS_DIR,
-        routers=[complaints_router, audit_router(AuditLog)],
+        routers=[complaints_router, ledger_link_router, callbacks_router, audit_router(AuditLog)],
         make_authenticator=lambda app: RemoteAuthenticator(
             app.state.http,
             issuer=settings.jwt_issuer,
@@ -49,7 +61,7 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
             service=SERVICE_NAME,
             master_secret=settings.service_secret,
         ),
-        on_startup=[start_calendar, start_jobs],
-        on_shutdown=[stop_jobs],
+        on_startup=[start_calendar, start_jobs, start_relay],
+        on_shutdown=[stop_relay, callbacks.close_client, stop_jobs],
         http_transport=http_transport,
     )

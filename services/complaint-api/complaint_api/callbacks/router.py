@@ -90,7 +90,8 @@ async def list_callback_endpoints(
 @router.put(
     "/callback-endpoints/{account_id}",
     name="put_callback_endpoint",
-    response_model=schemas.CallbackEndpointOut,
+    # 201 carries the secret (shown once), 200 does not.
+    response_model=schemas.CallbackEndpointWithSecret | schemas.CallbackEndpointOut,
     status_code=200,
     responses={201: {"description": "新建；响应含仅显示一次的签名密钥", "model": schemas.CallbackEndpointWithSecret}},
 )
@@ -130,6 +131,7 @@ async def put_callback_endpoint(
     check_if_match(request, endpoint.version)
     before = {"url": endpoint.url, "enabled": endpoint.enabled}
     endpoint.url, endpoint.enabled = url, body.enabled
+    endpoint.updated_at = datetime.now(UTC)
     await session.flush()
     await _audit(session, request, principal, endpoint, "callback_endpoint.updated", before=before)
     await session.commit()
@@ -158,7 +160,7 @@ async def rotate_callback_secret(
     secret = service.new_secret()
     endpoint.secret_ciphertext = service.seal(request.app.state.settings.service_secret, secret)
     endpoint.secret_prefix = secret[:10]
-    endpoint.secret_rotated_at = datetime.now(UTC)
+    endpoint.secret_rotated_at = endpoint.updated_at = datetime.now(UTC)
     await session.flush()
     await _audit(session, request, principal, endpoint, "callback_endpoint.secret_rotated")
     await session.commit()

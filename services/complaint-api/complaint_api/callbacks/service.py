@@ -161,7 +161,9 @@ def destination(app: FastAPI) -> Destination:
             "Content-Type": "application/json; charset=utf-8",
             schemas.EVENT_ID_HEADER: event.event_id,
             schemas.TIMESTAMP_HEADER: timestamp,
-            schemas.SIGNATURE_HEADER: signature(unseal(settings.service_secret, endpoint.secret_ciphertext), timestamp, body),
+            schemas.SIGNATURE_HEADER: signature(
+                unseal(settings.service_secret, endpoint.secret_ciphertext), timestamp, body
+            ),
         }
         try:
             response = await client().post(endpoint.url, content=body, headers=headers)

@@ -84,7 +84,9 @@ async def _post(http: httpx.AsyncClient, path: str, body: dict, headers: dict) -
     except httpx.HTTPError as exc:
         raise DeliveryFailed(f"ledger-api unreachable: {type(exc).__name__}") from exc
     if response.status_code not in (200, 201):
-        raise DeliveryFailed(f"ledger-api {path}: {response.status_code} {response.text[:300]}", status_code=response.status_code)
+        raise DeliveryFailed(
+            f"ledger-api {path}: {response.status_code} {response.text[:300]}", status_code=response.status_code
+        )
     return response.json()
 
 
@@ -120,8 +122,11 @@ def destination(app: FastAPI) -> Destination:
             return
         complaint = await session.get(Complaint, complaint_id)
         data = (
-            {"outcome": outcome, "item_ids": [i["item_id"] for i in match["items"]],
-             "ledger_nos": [i["ledger_no"] for i in match["items"]]}
+            {
+                "outcome": outcome,
+                "item_ids": [i["item_id"] for i in match["items"]],
+                "ledger_nos": [i["ledger_no"] for i in match["items"]],
+            }
             if candidate is None
             else {"outcome": outcome, "candidate_id": candidate["id"]}
         )

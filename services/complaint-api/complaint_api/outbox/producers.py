@@ -15,7 +15,9 @@ from complaint_api.complaints.states import State
 from complaint_api.ledger_link.service import enqueue_link
 
 
-async def after_transition(session: AsyncSession, complaint: Complaint, *, action: str, from_status: str | None) -> None:
+async def after_transition(
+    session: AsyncSession, complaint: Complaint, *, action: str, from_status: str | None
+) -> None:
     if complaint.status == State.accepted and from_status == State.received:
         await enqueue_link(session, complaint)
     await enqueue_status_change(session, complaint, action=action, from_status=from_status)

@@ -1,4 +1,5 @@
-"""The outbox (qq_kernel.outbox) of complaint-api.
+"""The outbox (qq_kernel.outbox) of complaint-api, the complaints' links to the ledger and the
+callback endpoints of integration accounts.
 
 Revision ID: complaint_outbox_0001
 Revises: complaint_0002
@@ -7,7 +8,9 @@ Create Date: 2026-12-03
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 from qq_kernel.outbox import create_outbox_tables, drop_outbox_tables
 
@@ -21,7 +24,46 @@ SCHEMA = "complaint"
 
 def upgrade() -> None:
     create_outbox_tables(op, SCHEMA)
+    op.create_table(
+        "ledger_link",
+        sa.Column("complaint_id", sa.String(36), nullable=False),
+        sa.Column("outcome", sa.String(16), nullable=False),
+        sa.Column("matched_by", sa.String(32)),
+        sa.Column("items", postgresql.JSONB(), nullable=False),
+        sa.Column("candidate_id", sa.String(36)),
+        sa.Column("event_id", sa.String(36), nullable=False),
+        sa.Column("linked_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.CheckConstraint("outcome IN ('matched', 'candidate')", name=op.f("ck_ledger_link_outcome_known")),
+        sa.CheckConstraint(
+            "(outcome = 'candidate') = (candidate_id IS NOT NULL)", name=op.f("ck_ledger_link_candidate_has_id")
+        ),
+        sa.ForeignKeyConstraint(
+            ["complaint_id"], [f"{SCHEMA}.complaint.id"], name=op.f("fk_ledger_link_complaint_id_complaint")
+        ),
+        sa.PrimaryKeyConstraint("complaint_id", name=op.f("pk_ledger_link")),
+        schema=SCHEMA,
+    )
+    op.create_table(
+        "callback_endpoint",
+        sa.Column("account_id", sa.String(36), nullable=False),
+        sa.Column("account_name", sa.String(128), nullable=False),
+        sa.Column("url", sa.String(500), nullable=False),
+        sa.Column("secret_ciphertext", sa.String(500), nullable=False),
+        sa.Column("secret_prefix", sa.String(16), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("region_path", sa.String(255), nullable=False),
+        sa.Column("created_by", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("secret_rotated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("account_id", name=op.f("pk_callback_endpoint")),
+        schema=SCHEMA,
+    )
+    op.create_index("ix_callback_endpoint_region_path", "callback_endpoint", ["region_path"], schema=SCHEMA)
 
 
 def downgrade() -> None:
+    op.drop_table("callback_endpoint", schema=SCHEMA)
+    op.drop_table("ledger_link", schema=SCHEMA)
     drop_outbox_tables(op, SCHEMA)
