@@ -14,6 +14,9 @@ from complaint_api.config import PREFIX, SERVICE_NAME, Settings
 from complaint_api.ledger_link import service as ledger_link
 from complaint_api.ledger_link.router import router as ledger_link_router
 from complaint_api.outbox.models import Outbox, OutboxAttempt
+from complaint_api.repeats.router import router as repeats_router
+from complaint_api.sampling.router import router as sampling_router
+from complaint_api.statistics.router import router as statistics_router
 from qq_kernel.app import create_service_app
 from qq_kernel.audit_api import audit_router
 from qq_kernel.auth.remote import RemoteAuthenticator
@@ -53,7 +56,15 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
         description="complaint-api: complaint intake and handling",
         prefix=PREFIX,
         migrations_dir=MIGRATIONS_DIR,
-        routers=[complaints_router, ledger_link_router, callbacks_router, audit_router(AuditLog)],
+        routers=[
+            complaints_router,
+            ledger_link_router,
+            callbacks_router,
+            repeats_router,
+            statistics_router,
+            sampling_router,
+            audit_router(AuditLog),
+        ],
         make_authenticator=lambda app: RemoteAuthenticator(
             app.state.http,
             issuer=settings.jwt_issuer,

@@ -13,6 +13,7 @@ from complaint_api.complaints.models import (
 from complaint_api.db import Base
 from complaint_api.ledger_link.models import LedgerLink
 from complaint_api.outbox.models import Outbox, OutboxAttempt
+from complaint_api.sampling.models import RevisitSample
 
 __all__ = [
     "AuditLog",
@@ -26,5 +27,6 @@ __all__ = [
     "LedgerLink",
     "Outbox",
     "OutboxAttempt",
+    "RevisitSample",
     "SupervisionNotice",
 ]

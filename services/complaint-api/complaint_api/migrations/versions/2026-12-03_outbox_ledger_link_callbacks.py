@@ -1,5 +1,5 @@
 """The outbox (qq_kernel.outbox) of complaint-api, the complaints' links to the ledger and the
-callback endpoints of integration accounts.
+callback endpoints of integration accounts, the revisit samples.
 
 Revision ID: complaint_outbox_0001
 Revises: complaint_0002
@@ -61,9 +61,31 @@ def upgrade() -> None:
         schema=SCHEMA,
     )
     op.create_index("ix_callback_endpoint_region_path", "callback_endpoint", ["region_path"], schema=SCHEMA)
+    op.create_table(
+        "revisit_sample",
+        sa.Column("id", sa.String(36), nullable=False),
+        sa.Column("region_path", sa.String(255), nullable=False),
+        sa.Column("period_start", sa.Date(), nullable=False),
+        sa.Column("period_end", sa.Date(), nullable=False),
+        sa.Column("share", sa.Numeric(5, 4), nullable=False),
+        sa.Column("seed", sa.String(32), nullable=False),
+        sa.Column("algorithm", sa.String(64), nullable=False),
+        sa.Column("population", postgresql.JSONB(), nullable=False),
+        sa.Column("population_sha256", sa.String(64), nullable=False),
+        sa.Column("sample", postgresql.JSONB(), nullable=False),
+        sa.Column("drawn_by", sa.String(64), nullable=False),
+        sa.Column("drawn_by_name", sa.String(128), nullable=False),
+        sa.Column("drawn_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.CheckConstraint("share > 0 AND share <= 1", name=op.f("ck_revisit_sample_share_range")),
+        sa.CheckConstraint("period_end >= period_start", name=op.f("ck_revisit_sample_period_ordered")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_revisit_sample")),
+        sa.UniqueConstraint("region_path", "period_start", "period_end", name=op.f("uq_revisit_sample_region_period")),
+        schema=SCHEMA,
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("revisit_sample", schema=SCHEMA)
     op.drop_table("callback_endpoint", schema=SCHEMA)
     op.drop_table("ledger_link", schema=SCHEMA)
     drop_outbox_tables(op, SCHEMA)
