@@ -73,6 +73,7 @@ class County:
     office: dict[str, str]
     unit: dict[str, str]  # operator of unit_a (the usual handling unit)
     leader: dict[str, str]  # leader of unit_a
+    deputy: dict[str, str]  # a second leader of unit_a (four eyes)
     other_unit: dict[str, str]  # operator of unit_b
     auditor: dict[str, str]
     security: dict[str, str]
@@ -89,6 +90,7 @@ async def county(client: httpx.AsyncClient, worlds, world: World) -> County:
     office, office_user = await person(["office_admin"], world.office)
     unit, unit_user = await person(["unit_operator"], world.unit_a)
     leader, _ = await person(["unit_leader"], world.unit_a)
+    deputy, _ = await person(["unit_leader"], world.unit_a)
     other_unit, _ = await person(["unit_operator"], world.unit_b)
     auditor, _ = await person(["auditor"], world.office)
     security, _ = await person(["security_admin"], world.office)
@@ -104,6 +106,7 @@ async def county(client: httpx.AsyncClient, worlds, world: World) -> County:
         office=office,
         unit=unit,
         leader=leader,
+        deputy=deputy,
         other_unit=other_unit,
         auditor=auditor,
         security=security,

@@ -368,36 +368,25 @@ async def _units(request: Request) -> dict[str, dict]:
     return {u["id"]: u for u in r.json()}
 
 
-def _action_route(action: Action, path: str, body_model: type | None, summary: str):
-    """One POST route per action; the body model (if any) is validated by FastAPI."""
+def _action_route(action: Action, path: str, body_model: type, summary: str) -> None:
+    """One POST route per action; the body model is validated by FastAPI."""
     dependency = acting_on(action)
     guard = guard_of(action)
 
-    if body_model is None:
+    async def endpoint(
+        body,
+        request: Request,
+        response: Response,
+        session: Session,
+        complaint: Complaint = Depends(dependency),
+        principal: Principal = Depends(guard),
+    ) -> schemas.ComplaintOut:
+        await _act(request, response, session, principal, complaint, action, body)
+        return await _out(request, complaint)
 
-        async def endpoint(
-            request: Request,
-            response: Response,
-            session: Session,
-            complaint: Complaint = Depends(dependency),
-            principal: Principal = Depends(guard),
-        ) -> schemas.ComplaintOut:
-            await _act(request, response, session, principal, complaint, action)
-            return await _out(request, complaint)
-
-    else:
-
-        async def endpoint(  # type: ignore[misc]
-            body: body_model,  # type: ignore[valid-type]
-            request: Request,
-            response: Response,
-            session: Session,
-            complaint: Complaint = Depends(dependency),
-            principal: Principal = Depends(guard),
-        ) -> schemas.ComplaintOut:
-            await _act(request, response, session, principal, complaint, action, body)
-            return await _out(request, complaint)
-
+    # The annotations are strings here (postponed evaluation): give FastAPI the real classes.
+    endpoint.__annotations__.update(body=body_model, request=Request, response=Response, session=Session)
+    endpoint.__annotations__.update(complaint=Complaint, principal=Principal, **{"return": schemas.ComplaintOut})
     endpoint.__name__ = f"{action.value}_complaint"
     router.add_api_route(
         f"/complaints/{{complaint_id}}/{path}",

@@ -3,11 +3,11 @@ its deadlines, its timeline and the audit trail, in the caller's transaction."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_api.complaints import deadlines, schemas
@@ -122,6 +122,9 @@ async def perform(
         complaint.closed_on = ctx.on
 
     complaint.status = next_state.value
+    # Every action is a new version of the complaint (its If-Match), even one that leaves its
+    # columns as they were (an extension request lives in its own table).
+    complaint.updated_at = datetime.now(UTC)
     changes = deadlines.refresh(complaint, ctx.calendar, ctx.rules)
     if changes:
         data["deadlines"] = {k: [_iso(a), _iso(b)] for k, (a, b) in changes.items()}
@@ -189,7 +192,7 @@ def _decide_extension(
         complaint.extension_days += extension.days
     extension.status = "approved" if approve else "rejected"
     extension.decided_by = decider
-    extension.decided_at = func.now()
+    extension.decided_at = datetime.now(UTC)
     extension.decision_note = note
 
 
