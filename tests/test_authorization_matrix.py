@@ -180,6 +180,13 @@ async def matrix_world(client, worlds, world, platform_db):
         )
         assert r_reclass.status_code == 201, r_reclass.text
         complaint = await _complaint_in_handling(client, ho, h, unit)
+        month = {"own_unit": "01", "other_unit": "02", "other_region": "01"}[scope]
+        r_sample = await client.post(
+            "/api/complaints/revisit-samples",
+            json={"period_start": f"2031-{month}-01", "period_end": f"2031-{month}-28"},
+            headers=ho,
+        )
+        assert r_sample.status_code == 201, r_sample.text
         objects[scope] = {
             **complaint,
             "year": "2031",
@@ -196,6 +203,8 @@ async def matrix_world(client, worlds, world, platform_db):
             "installment_id": r_plan.json()["installments"][0]["id"],
             "update_id": r_weekly.json()["id"],
             "reclassification_id": r_reclass.json()["id"],
+            "account_id": integration.id,
+            "sample_id": r_sample.json()["id"],
         }
     return world, objects
 
