@@ -229,20 +229,28 @@ class Destination:
     """Where events of one ``destination`` name go and how.
 
     ``deliver(event)`` does the sending (HTTP); it returns a result, or raises (any exception is a
-    failed attempt, :class:`DeliveryFailed` may carry the answer's status). ``on_delivered(session,
+    failed attempt, :class:`DeliveryFailed` may carry the answer's status). Or ``deliver_batch(events)``
+    sends a whole claimed batch in one call (a consumer that takes many events per request, like
+    notify-api) and returns ``{event_id: result or exception}``; an event missing from the answer
+    failed. ``on_delivered(session,
     event, result)`` runs after a success in the relay's transaction, the one that marks the
     event done: what the service keeps of the outcome commits together with "delivered".
     ``max_attempts`` None retries forever (until acknowledged); otherwise the event becomes a
     dead letter after that many failures."""
 
     name: str
-    deliver: Callable[[OutboxEvent], Awaitable[Any]]
+    deliver: Callable[[OutboxEvent], Awaitable[Any]] | None = None
     on_delivered: Callable[[AsyncSession, OutboxEvent, Any], Awaitable[None]] | None = None
     max_attempts: int | None = None
     backoff_base_seconds: float = 2.0
     backoff_max_seconds: float = 600.0
     batch_size: int = 50
     concurrency: int = 10
+    deliver_batch: Callable[[list[OutboxEvent]], Awaitable[dict[str, Any]]] | None = None
+
+    def __post_init__(self) -> None:
+        if (self.deliver is None) == (self.deliver_batch is None):
+            raise ValueError(f"destination {self.name}: give deliver or deliver_batch, one of them")
 
     def backoff(self, attempts: int, rng: random.Random | None = None) -> float:
         """Seconds before attempt ``attempts + 1``: base·2^(attempts−1), capped, ±20 % jitter so
@@ -408,7 +416,10 @@ class Relay:
                     except Exception as exc:  # any failure is an attempt to record and retry
                         return event, started, time.perf_counter() - t0, None, exc
 
-            outcomes = await asyncio.gather(*(attempt(e) for e in events))
+            if destination.deliver_batch is not None:
+                outcomes = await self._batch_attempt(destination, events)
+            else:
+                outcomes = await asyncio.gather(*(attempt(e) for e in events))
             for event, started, seconds, result, error in outcomes:
                 if error is None:
                     if destination.on_delivered is not None:
@@ -438,6 +449,23 @@ class Relay:
             self.metrics.delivered.labels(self.metrics.service, destination.name).inc(stats.delivered)
             self.metrics.failures.labels(self.metrics.service, destination.name).inc(stats.failed)
         return stats
+
+    @staticmethod
+    async def _batch_attempt(destination: Destination, events: list[OutboxEvent]) -> list[tuple]:
+        started, t0 = datetime.now(UTC), time.perf_counter()
+        try:
+            answers = await destination.deliver_batch(events)
+        except Exception as exc:  # the whole batch failed (no answer): each event records it
+            answers = {e.event_id: exc for e in events}
+        seconds = time.perf_counter() - t0
+        outcomes = []
+        for event in events:
+            answer = answers.get(event.event_id, DeliveryFailed("no answer for this event in the batch"))
+            if isinstance(answer, BaseException):
+                outcomes.append((event, started, seconds, None, answer))
+            else:
+                outcomes.append((event, started, seconds, answer, None))
+        return outcomes
 
     async def _mark(
         self,

@@ -236,3 +236,26 @@ async def test_a_relay_that_dies_mid_batch_leaves_the_batch_to_the_next(sessions
     survivor = _relay(sessions[1], Destination(destination, deliver), "survivor")
     await survivor.drain()
     assert sorted(got) == sorted(ids)
+
+
+async def test_a_batch_destination_gets_the_claimed_batch_in_one_call(sessions):
+    destination = f"t-{uuid.uuid4().hex[:12]}"
+    ids = await _produce(sessions[0], destination, 5, keys=0)
+    calls: list[list[str]] = []
+
+    async def deliver_batch(events):
+        calls.append([e.event_id for e in events])
+        # The consumer stores all but the last; that one is refused and comes back later.
+        return {
+            e.event_id: ("stored" if e.event_id != ids[-1] else DeliveryFailed("refused", status_code=409))
+            for e in events
+        }
+
+    relay = _relay(sessions[0], Destination(destination, deliver_batch=deliver_batch), "r")
+    stats = await relay.run_once()
+    assert (stats.claimed, stats.delivered, stats.failed) == (5, 4, 1)
+    assert calls == [ids]
+    await relay.run_once(due_by=FAR_FUTURE)
+    assert calls[1] == [ids[-1]]
+    with pytest.raises(ValueError):
+        Destination("nowhere")
