@@ -8,7 +8,8 @@ from datetime import date
 import httpx
 import pytest
 
-from tests.complaints.helpers import TestClock, complaint_app, county, uscc
+from tests.complaints.helpers import TestClock as Clock
+from tests.complaints.helpers import complaint_app, county, uscc
 from tests.complaints.lifecycle import act, receive
 
 D = date
@@ -28,7 +29,7 @@ def parties(complainant: str, respondent: str, contract: str, number: str | None
 async def repeats_county(gateway, worlds):
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway), base_url="http://gateway.test") as c:
         cty = await county(c, worlds, await worlds.create())
-        clock = TestClock(complaint_app(gateway))
+        clock = Clock(complaint_app(gateway))
         try:
             ids = {
                 "r1": await receive(c, cty, clock, D(2026, 5, 6), **parties(A, R, "县道养护服务合同", "N-1")),

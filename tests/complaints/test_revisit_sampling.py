@@ -10,7 +10,8 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
-from tests.complaints.helpers import TestClock, complaint_app, county
+from tests.complaints.helpers import TestClock as Clock
+from tests.complaints.helpers import complaint_app, county
 from tests.complaints.lifecycle import close, receive
 
 D = date
@@ -20,7 +21,7 @@ D = date
 async def closed_county(gateway, worlds):
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway), base_url="http://gateway.test") as c:
         cty = await county(c, worlds, await worlds.create())
-        clock = TestClock(complaint_app(gateway))
+        clock = Clock(complaint_app(gateway))
         try:
             closed_in_july = []
             for n in range(7):

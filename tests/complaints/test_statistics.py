@@ -10,7 +10,8 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
-from tests.complaints.helpers import TestClock, complaint_app, county
+from tests.complaints.helpers import TestClock as Clock
+from tests.complaints.helpers import complaint_app, county
 from tests.complaints.lifecycle import act, close, receive
 
 D = date
@@ -31,7 +32,7 @@ async def stats_county(gateway, worlds):
     """
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway), base_url="http://gateway.test") as c:
         cty = await county(c, worlds, await worlds.create())
-        clock = TestClock(complaint_app(gateway))
+        clock = Clock(complaint_app(gateway))
         try:
             c1 = await receive(c, cty, clock, D(2026, 3, 2))
             await close(
