@@ -217,11 +217,14 @@ class OutboxEvent:
 
 
 class DeliveryFailed(Exception):
-    """A delivery that did not succeed; ``status_code`` when the other side answered."""
+    """A delivery that did not succeed; ``status_code`` when the other side answered.
+    ``permanent``: retrying cannot help (the consumer refused the event itself): a dead letter at
+    once, whatever the retry budget."""
 
-    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+    def __init__(self, message: str, *, status_code: int | None = None, permanent: bool = False) -> None:
         super().__init__(message)
         self.status_code = status_code
+        self.permanent = permanent
 
 
 @dataclass(frozen=True)
@@ -427,7 +430,9 @@ class Relay:
                     await self._mark(session, event, started, seconds, "delivered")
                     stats.delivered += 1
                 else:
-                    dead = destination.max_attempts is not None and event.attempt >= destination.max_attempts
+                    dead = getattr(error, "permanent", False) or (
+                        destination.max_attempts is not None and event.attempt >= destination.max_attempts
+                    )
                     await self._mark(
                         session,
                         event,

@@ -259,3 +259,18 @@ async def test_a_batch_destination_gets_the_claimed_batch_in_one_call(sessions):
     assert calls[1] == [ids[-1]]
     with pytest.raises(ValueError):
         Destination("nowhere")
+
+
+async def test_a_permanent_refusal_is_a_dead_letter_at_once(sessions):
+    destination = f"t-{uuid.uuid4().hex[:12]}"
+    [event_id] = await _produce(sessions[0], destination, 1, keys=0)
+
+    async def deliver(event):
+        raise DeliveryFailed("unprocessable", status_code=422, permanent=True)
+
+    relay = _relay(sessions[0], Destination(destination, deliver), "r")  # no retry budget: forever, but not this
+    assert (await relay.run_once()).dead == 1
+    assert (await relay.run_once(due_by=FAR_FUTURE)).claimed == 0
+    async with sessions[0]() as s:
+        row = await s.scalar(select(Outbox).where(Outbox.event_id == event_id))
+    assert (row.attempts, row.dead_at is not None, row.last_error) == (1, True, "DeliveryFailed: unprocessable")

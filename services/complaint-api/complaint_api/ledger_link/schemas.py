@@ -23,8 +23,9 @@ class LinkedItem(BaseModel):
 class LedgerLinkOut(BaseModel):
     """The complaint's link to the ledger."""
 
-    state: Literal["not_applicable", "pending", "linked"] = Field(
-        description="not_applicable：未受理，不关联；pending：已受理，正在（或等待重试）关联台账；linked：已关联"
+    state: Literal["not_applicable", "pending", "linked", "failed"] = Field(
+        description="not_applicable：未受理，不关联；pending：已受理，正在（或等待重试）关联台账；linked：已关联；"
+        "failed：台账服务拒绝了该投诉的数据（见 last_error），不再重试"
     )
     outcome: Literal["matched", "candidate"] | None = Field(
         default=None, description="matched：匹配到台账明细；candidate：台账中没有，已提交为台账外欠款待办公室确认"

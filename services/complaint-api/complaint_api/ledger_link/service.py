@@ -84,8 +84,13 @@ async def _post(http: httpx.AsyncClient, path: str, body: dict, headers: dict) -
     except httpx.HTTPError as exc:
         raise DeliveryFailed(f"ledger-api unreachable: {type(exc).__name__}") from exc
     if response.status_code not in (200, 201):
+        # ledger-api refused the request itself (a payload it cannot take): retrying cannot
+        # help, the job becomes a dead letter the office sees; anything else is retried.
+        permanent = response.status_code in (400, 404, 422)
         raise DeliveryFailed(
-            f"ledger-api {path}: {response.status_code} {response.text[:300]}", status_code=response.status_code
+            f"ledger-api {path}: {response.status_code} {response.text[:300]}",
+            status_code=response.status_code,
+            permanent=permanent,
         )
     return response.json()
 
@@ -159,7 +164,7 @@ async def link_state(session: AsyncSession, complaint: Complaint) -> schemas.Led
     if pending is None:
         return schemas.LedgerLinkOut(state="not_applicable")
     return schemas.LedgerLinkOut(
-        state="pending",
+        state="failed" if pending.dead_at is not None else "pending",
         attempts=pending.attempts,
         last_error=pending.last_error,
         next_attempt_at=pending.available_at,
