@@ -13,7 +13,7 @@ import httpx
 from fastapi import FastAPI
 
 from qq_kernel.uscc import random_uscc
-from tests.world import World, bearer, login
+from tests.support.world import World, bearer, login
 
 _seq = itertools.count(1)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import uvicorn
 
-from tests.procs import free_port
+from tests.support.procs import free_port
 
 
 @dataclass

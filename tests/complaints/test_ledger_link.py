@@ -16,9 +16,9 @@ from sqlalchemy import text
 from qq_kernel.db import create_engine
 from tests.complaints.helpers import intake_body, platform_id, uscc
 from tests.complaints.replicas import FAR_FUTURE, Replicas
-from tests.flag_scenarios import put_plan
-from tests.ledger_helpers import make_debt_and_parties
-from tests.world import bearer, login
+from tests.support.flag_scenarios import put_plan
+from tests.support.ledger_helpers import make_debt_and_parties
+from tests.support.world import bearer, login
 
 INTAKE = "/api/complaints/intake"
 

@@ -37,3 +37,5 @@ class Settings(ServiceSettings):
     calendar_max_age_seconds: float = Field(60.0, gt=0, le=60.0)
     # 回访复核: the share of each period's closed complaints drawn for a second revisit.
     revisit_sample_share: float = Field(0.1, gt=0, le=1)
+    # ledger-api is the identity provider: tokens, JWKS and introspection live below it.
+    identity_base_path: str = "/api/ledger"

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import httpx
 from fastapi import FastAPI
 
-from complaint_api.audit.models import AuditLog
+from complaint_api.audit.models import AUDIT
 from complaint_api.callbacks import service as callbacks
 from complaint_api.callbacks.router import router as callbacks_router
 from complaint_api.complaints import scheduled
 from complaint_api.complaints.router import router as complaints_router
-from complaint_api.config import PREFIX, SERVICE_NAME, Settings
+from complaint_api.config import PREFIX, Settings
 from complaint_api.ledger_link import service as ledger_link
 from complaint_api.ledger_link.router import router as ledger_link_router
 from complaint_api.outbox.models import Outbox, OutboxAttempt
 from complaint_api.repeats.router import router as repeats_router
 from complaint_api.sampling.router import router as sampling_router
 from complaint_api.statistics.router import router as statistics_router
-from qq_kernel.app import create_service_app
-from qq_kernel.audit_api import audit_router
-from qq_kernel.auth.remote import RemoteAuthenticator
+from qq_kernel.app import service_app_factory
 from qq_kernel.calendar_source import CalendarSource
 from qq_kernel.migrations import migrations_dir_of
 from qq_kernel.outbox import relay_hooks
@@ -29,12 +26,8 @@ MIGRATIONS_DIR = migrations_dir_of(__file__)
 
 
 async def start_calendar(app: FastAPI) -> None:
-    # The platform calendar (years loaded in ledger-api), read with this service's identity.
-    app.state.calendar_source = CalendarSource(
-        app.state.http,
-        headers=app.state.authenticator.service_token.headers,
-        max_age=app.state.settings.calendar_max_age_seconds,
-    )
+    # The platform calendar (years loaded in ledger-api), read as this service (the client's own auth).
+    app.state.calendar_source = CalendarSource(app.state.http, max_age=app.state.settings.calendar_max_age_seconds)
 
 
 # A loaded year recomputes the provisional deadlines within about two minutes (the calendar's
@@ -47,32 +40,21 @@ start_relay, stop_relay = relay_hooks(
     Outbox, OutboxAttempt, lambda app: [ledger_link.destination(app), callbacks.destination(app)]
 )
 
-
-def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
-    settings = settings or Settings()
-    return create_service_app(
-        settings=settings,
-        title="complaint-api",
-        description="complaint-api: complaint intake and handling",
-        prefix=PREFIX,
-        migrations_dir=MIGRATIONS_DIR,
-        routers=[
-            complaints_router,
-            ledger_link_router,
-            callbacks_router,
-            repeats_router,
-            statistics_router,
-            sampling_router,
-            audit_router(AuditLog),
-        ],
-        make_authenticator=lambda app: RemoteAuthenticator(
-            app.state.http,
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
-            service=SERVICE_NAME,
-            master_secret=settings.service_secret,
-        ),
-        on_startup=[start_calendar, start_jobs, start_relay],
-        on_shutdown=[stop_relay, callbacks.close_client, stop_jobs],
-        http_transport=http_transport,
-    )
+create_app = service_app_factory(
+    Settings,
+    title="complaint-api",
+    description="complaint-api: complaint intake and handling",
+    prefix=PREFIX,
+    migrations_dir=MIGRATIONS_DIR,
+    audit=AUDIT,
+    routers=[
+        complaints_router,
+        ledger_link_router,
+        callbacks_router,
+        repeats_router,
+        statistics_router,
+        sampling_router,
+    ],
+    on_startup=[start_calendar, start_jobs, start_relay],
+    on_shutdown=[stop_relay, callbacks.close_client, stop_jobs],
+)

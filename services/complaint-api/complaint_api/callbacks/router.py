@@ -38,8 +38,12 @@ async def integration_account(
     account_id: str, request: Request, principal: Principal = Depends(manage_integrations)
 ) -> dict:
     """The integration account, as ledger-api shows it to this caller (out of its scope: 404)."""
+    # Asked with the caller's own token (auth=None: not as this service), so ledger-api applies
+    # the caller's scope.
     response = await request.app.state.http.get(
-        f"/api/ledger/users/{account_id}", headers={"Authorization": request.headers.get("authorization", "")}
+        f"/api/ledger/users/{account_id}",
+        headers={"Authorization": request.headers.get("authorization", "")},
+        auth=None,
     )
     if response.status_code == 404:
         raise ProblemError(404, detail="对接账号不存在")

@@ -78,9 +78,9 @@ async def enqueue_link(session: AsyncSession, complaint: Complaint) -> str:
     )
 
 
-async def _post(http: httpx.AsyncClient, path: str, body: dict, headers: dict) -> dict:
+async def _post(http: httpx.AsyncClient, path: str, body: dict) -> dict:
     try:
-        response = await http.post(path, json=body, headers=headers)
+        response = await http.post(path, json=body)
     except httpx.HTTPError as exc:
         raise DeliveryFailed(f"ledger-api unreachable: {type(exc).__name__}") from exc
     if response.status_code not in (200, 201):
@@ -99,11 +99,11 @@ def destination(app: FastAPI) -> Destination:
     """The ``ledger_link`` destination of this service's relay."""
 
     async def deliver(event: OutboxEvent) -> dict:
-        headers = await app.state.authenticator.service_token.headers()
-        match = await _post(app.state.http, MATCH_PATH, event.payload["match"], headers)
+        # app.state.http authenticates as complaint-api itself (service identity).
+        match = await _post(app.state.http, MATCH_PATH, event.payload["match"])
         candidate = None
         if match["outcome"] == "unmatched":
-            candidate = await _post(app.state.http, CANDIDATE_PATH, event.payload["candidate"], headers)
+            candidate = await _post(app.state.http, CANDIDATE_PATH, event.payload["candidate"])
         return {"match": match, "candidate": candidate}
 
     async def on_delivered(session: AsyncSession, event: OutboxEvent, result: dict) -> None:

@@ -111,7 +111,7 @@ async def unit_names(request: Request) -> dict[str, str]:
     """Names of the units the caller sees (ledger-api owns the organisation); ids when it is away."""
     try:
         r = await request.app.state.http.get(
-            UNITS_PATH, headers={"Authorization": request.headers.get("authorization", "")}
+            UNITS_PATH, headers={"Authorization": request.headers.get("authorization", "")}, auth=None
         )
     except httpx.HTTPError:
         return {}

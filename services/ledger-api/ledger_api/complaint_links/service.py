@@ -17,15 +17,13 @@ from fastapi import Request
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ledger_api.audit.models import AuditLog
+from ledger_api.audit.models import AUDIT
 from ledger_api.complaint_links import schemas
 from ledger_api.complaint_links.models import ComplaintItemLink, ComplaintMatch
-from ledger_api.config import SERVICE_NAME
 from ledger_api.flags import service as flags
+from ledger_api.ledger.access import audit_item
 from ledger_api.ledger.models import ArrearsItem, Creditor, Debtor
-from ledger_api.ledger.service import audit_item
 from ledger_api.plans.models import RepaymentPlan
-from qq_kernel import audit
 from qq_kernel.auth.principal import Principal
 
 
@@ -144,10 +142,8 @@ async def match_complaint(
     await session.flush()
     for item, _, _ in rows:
         await flags.after_item_change(session, item)
-    await audit.record(
+    await AUDIT.record(
         session,
-        AuditLog,
-        service=SERVICE_NAME,
         action="complaint.matched",
         principal=principal,
         request=request,

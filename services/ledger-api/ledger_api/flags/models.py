@@ -23,7 +23,6 @@ FLAG_KINDS = {
     "chain_funds_received": "获得清偿资金后仍拖欠",
     "complained_under_agreement": "还款协议执行期间被投诉",
 }
-RECLASSIFICATION_STATUSES = {"pending": "待审批", "approved": "已批准", "rejected": "未批准"}
 
 
 class RedFlag(Base):

@@ -1,7 +1,7 @@
 """The platform calendar: holiday schedules loaded by operators, one row per year.
 
-Revision ID: ledger_0013
-Revises: ledger_0012
+Revision ID: ledger_0014
+Revises: ledger_0013
 Create Date: 2026-12-03
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "ledger_0013"
-down_revision: str | None = "ledger_0012"
+revision: str = "ledger_0014"
+down_revision: str | None = "ledger_0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
