@@ -103,6 +103,8 @@ async def test_normalised_repeat_is_the_same_complaint(client, cty):
         ({"facts": ""}, "facts", "string_too_short"),
         ({"platform_complaint_id": ""}, "platform_complaint_id", "string_too_short"),
         ({"surprise": "x"}, "surprise", "extra_forbidden"),
+        ({"facts": "事实\u0000与理由"}, "facts", "control_character"),
+        ({"complainant": {"name": "示例\u0007公司"}}, "complainant.name", "control_character"),
     ],
 )
 async def test_bad_payload_gets_field_errors_and_writes_nothing(client, cty, platform_db, overrides, field, code):
@@ -161,3 +163,21 @@ async def test_staff_registration_refuses_a_future_date_and_writes_nothing(clien
     r = await client.post("/api/complaints/complaints", json=staff_body(received_on="2999-01-01"), headers=cty.office)
     assert r.status_code == 422, r.text
     assert [e["field"] for e in r.json()["errors"]] == ["received_on"]
+
+
+async def test_platform_evidence_for_its_own_complaint_once_per_file(client, cty):
+    pid = platform_id()
+    assert (await client.post(INTAKE, json=intake_body(pid), headers=cty.platform)).status_code == 201
+    url = f"{INTAKE}/{pid}/files"
+    pdf = {"file": ("合同.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
+    first = await client.post(url, files=pdf, headers=cty.platform)
+    assert first.status_code == 201, first.text
+    assert first.json()["purpose"] == "evidence"
+    again = await client.post(url, files=pdf, headers=cty.platform)
+    assert again.status_code == 200, again.text
+    assert again.json()["id"] == first.json()["id"]
+    bad = await client.post(url, files={"file": ("a.pdf", b"<script>", "application/pdf")}, headers=cty.platform)
+    assert bad.status_code == 415, bad.text
+    assert [e["field"] for e in bad.json()["errors"]] == ["file"]
+    unknown = await client.post(f"{INTAKE}/NOT-SENT-{pid}/files", files=pdf, headers=cty.platform)
+    assert unknown.status_code == 404, unknown.text

@@ -310,3 +310,13 @@ async def test_supervision_notice_is_a_word_document(client, cty):
     assert notice["notice_no"] in text
     assert cty.world.unit_a.name in text
     assert complaint["complaint_no"] in text
+
+
+def test_the_documented_table_is_the_code_table():
+    from pathlib import Path
+
+    from complaint_api.complaints.states import markdown_table
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
+    documented = text.split("<!-- complaint-states:begin -->\n", 1)[1].split("\n<!-- complaint-states:end -->", 1)[0]
+    assert documented == markdown_table()

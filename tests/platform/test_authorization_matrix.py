@@ -86,6 +86,9 @@ def _visible(param: str, role: Role, scope: str) -> bool:
     if role == Role.court and param == "item_id":
         # The court sees only disputed items on the judicial route; the matrix's items are undisputed.
         return False
+    if param == "platform_complaint_id":
+        # A platform's complaint is found by the account that sent it; the matrix's callers sent none.
+        return False
     if param == "year":
         # The platform calendar is one for every region.
         return True
@@ -190,6 +193,7 @@ async def matrix_world(client, worlds, world, platform_db):
         objects[scope] = {
             **complaint,
             "year": "2031",
+            "platform_complaint_id": "MATRIX-NONE",
             "user_id": target.id,
             "unit_id": unit.id,
             "token_id": r.json()["id"],

@@ -21,6 +21,8 @@ class Settings(ServiceSettings):
 
     service_name: str = SERVICE_NAME
     db_schema: str = SCHEMA
+    # ledger-api is the identity provider: tokens, JWKS and introspection live below it.
+    identity_base_path: str = "/api/ledger"
 
     # 分办: the accepting office transfers the complaint within N working days of formal acceptance.
     transfer_workdays: int = Field(10, ge=1, le=60)
@@ -37,5 +39,3 @@ class Settings(ServiceSettings):
     calendar_max_age_seconds: float = Field(60.0, gt=0, le=60.0)
     # 回访复核: the share of each period's closed complaints drawn for a second revisit.
     revisit_sample_share: float = Field(0.1, gt=0, le=1)
-    # ledger-api is the identity provider: tokens, JWKS and introspection live below it.
-    identity_base_path: str = "/api/ledger"

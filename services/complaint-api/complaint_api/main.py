@@ -26,7 +26,8 @@ MIGRATIONS_DIR = migrations_dir_of(__file__)
 
 
 async def start_calendar(app: FastAPI) -> None:
-    # The platform calendar (years loaded in ledger-api), read as this service (the client's own auth).
+    # The platform calendar (years loaded in ledger-api), read over the service's own client,
+    # which carries the service's identity.
     app.state.calendar_source = CalendarSource(app.state.http, max_age=app.state.settings.calendar_max_age_seconds)
 
 

@@ -72,7 +72,12 @@ class Complaint(Base):
         # deadline" queues are partial indexes in deadline order: a unit's, and the office's
         # with the region, status and unit carried for the scope filter without a table visit.
         Index(
-            "ix_complaint_unit_due", "handling_unit_id", "next_due", "id", postgresql_where=text("next_due IS NOT NULL")
+            "ix_complaint_unit_due",
+            "handling_unit_id",
+            "next_due",
+            "id",
+            postgresql_include=["status"],
+            postgresql_where=text("next_due IS NOT NULL"),
         ),
         Index(
             "ix_complaint_due",

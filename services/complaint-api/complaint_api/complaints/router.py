@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from complaint_api.audit.models import AuditLog
+from complaint_api.audit.models import AUDIT
 from complaint_api.complaints import queue, schemas, service
 from complaint_api.complaints.dependencies import (
     acting_on,
@@ -31,12 +31,10 @@ from complaint_api.complaints.models import (
 )
 from complaint_api.complaints.states import STATE_LABELS, TRANSITIONS, Action, State
 from complaint_api.complaints.workflow import Context, perform, render_notice
-from complaint_api.config import SERVICE_NAME
-from qq_kernel import audit
 from qq_kernel.auth.principal import Principal
 from qq_kernel.concurrency import check_if_match, set_etag
 from qq_kernel.db import get_session
-from qq_kernel.files import ACCEPTED_KINDS_TEXT, file_response
+from qq_kernel.files import ACCEPTED_KINDS_TEXT, FileKind, LimitedRead, file_response
 from qq_kernel.pagination import COUNT_CAP, capped_count
 from qq_kernel.problems import ProblemError
 from qq_kernel.uploads import read_evidence
@@ -99,6 +97,45 @@ async def intake_complaint(
     return await _out(request, complaint)
 
 
+@router.post(
+    "/intake/{platform_complaint_id}/files",
+    name="intake_complaint_file",
+    response_model=schemas.FileOut,
+    status_code=201,
+    responses={200: {"description": "同一文件已上传过（按 SHA-256）：返回已有记录", "model": schemas.FileOut}},
+)
+async def intake_complaint_file(
+    platform_complaint_id: str,
+    request: Request,
+    response: Response,
+    session: Session,
+    file: Annotated[UploadFile, File(description=f"{ACCEPTED_KINDS_TEXT}，不超过 20 MB")],
+    principal: Principal = Depends(intake_complaints),
+) -> ComplaintFile:
+    """The platform's evidence of a complaint it sent (the ledger's evidence rules). Idempotent
+    on the file's content: the same bytes again answer 200 with the first record."""
+    complaint = await session.scalar(
+        select(Complaint).where(
+            Complaint.integration_account_id == service.actor_id(principal),
+            Complaint.platform_complaint_id == platform_complaint_id,
+        )
+    )
+    if complaint is None:
+        raise ProblemError(404, detail="该平台编号的投诉不存在")
+    read, kind = await read_evidence(file)
+    existing = await session.scalar(
+        select(ComplaintFile).where(
+            ComplaintFile.complaint_id == complaint.id,
+            ComplaintFile.purpose == "evidence",
+            ComplaintFile.sha256 == read.sha256,
+        )
+    )
+    if existing is not None:
+        response.status_code = 200
+        return existing
+    return await _store_file(request, session, complaint, principal, file, read, kind, "evidence")
+
+
 @router.post("/complaints", name="register_complaint", response_model=schemas.ComplaintOut, status_code=201)
 async def register_complaint(
     body: schemas.StaffRegistration,
@@ -152,7 +189,8 @@ async def list_complaints(
     rows = list(await session.scalars(queue.page_query(filtered, sort=sort, cursor=cursor, limit=limit)))
     more = len(rows) > limit
     rows = rows[:limit]
-    total, exact = await capped_count(session, filtered, COUNT_CAP)
+    # Counted on the ids alone: the queue indexes answer it without the wide rows.
+    total, exact = await capped_count(session, filtered.with_only_columns(Complaint.id), COUNT_CAP)
     next_cursor = None
     if more:
         last = rows[-1]
@@ -194,10 +232,8 @@ async def get_complaint(
     if reveal:
         if not principal.can("personal_data:read"):
             raise ProblemError(403, detail="无权查看完整联系方式")
-        await audit.record(
+        await AUDIT.record(
             session,
-            AuditLog,
-            service=SERVICE_NAME,
             action="complaint.contact_viewed",
             principal=principal,
             request=request,
@@ -273,6 +309,19 @@ async def upload_complaint_file(
     principal: Principal = Depends(write_complaints),
 ) -> ComplaintFile:
     read, kind = await read_evidence(file)
+    return await _store_file(request, session, complaint, principal, file, read, kind, purpose)
+
+
+async def _store_file(
+    request: Request,
+    session: AsyncSession,
+    complaint: Complaint,
+    principal: Principal,
+    file: UploadFile,
+    read: LimitedRead,
+    kind: FileKind,
+    purpose: str,
+) -> ComplaintFile:
     record = ComplaintFile(
         complaint_id=complaint.id,
         purpose=purpose,

@@ -35,9 +35,21 @@ def _optional_uscc(value: str | None) -> str | None:
     return None if value in (None, "") else check_uscc(value)
 
 
+_CONTROL = {chr(c) for c in range(32) if chr(c) not in "\t\n\r"} | {"\x7f"}
+
+
 class Strict(BaseModel):
     # An unknown field is a mistake of the sender, not something to drop silently.
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value):
+        # NUL and other control characters: PostgreSQL refuses NUL in text, and none belongs in a
+        # name or a statement of facts; a 422 naming the field, never a 500.
+        if isinstance(value, str) and any(ch in _CONTROL for ch in value):
+            raise PydanticCustomError("control_character", "不能包含控制字符")
+        return value
 
 
 class ComplainantIn(Strict):

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from complaint_api.audit.models import AuditLog
+from complaint_api.audit.models import AUDIT
 from complaint_api.complaints import deadlines, schemas
 from complaint_api.complaints.deadlines import DeadlineRules
 from complaint_api.complaints.models import INTAKE_CONSTRAINT, Complaint, ComplaintEvent
@@ -30,10 +30,8 @@ from complaint_api.complaints.states import (
     allowed_actions,
     transition,
 )
-from complaint_api.config import SERVICE_NAME
-from qq_kernel import audit
 from qq_kernel.auth.principal import Principal
-from qq_kernel.auth.scope import scope_clause
+from qq_kernel.auth.scope import in_region_subtree, scope_clause
 from qq_kernel.clock import china_today
 from qq_kernel.masking import mask_name, mask_phone
 from qq_kernel.problems import ProblemError
@@ -83,8 +81,7 @@ def is_party(principal: Principal, complaint: Complaint, party: Party) -> bool:
         return (
             principal.can("complaints:triage")
             and principal.region_scoped
-            and bool(principal.region_path)
-            and complaint.region_path.startswith(principal.region_path)
+            and in_region_subtree(principal, complaint.region_path)
         )
     if party is Party.unit:
         return (
@@ -176,10 +173,8 @@ async def record_event(
             data=data,
         )
     )
-    await audit.record(
+    await AUDIT.record(
         session,
-        AuditLog,
-        service=SERVICE_NAME,
         action=f"complaint.{kind}",
         principal=principal,
         request=request,

@@ -3,7 +3,7 @@ its deadlines, its timeline and the audit trail, in the caller's transaction."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from fastapi import Request
@@ -17,6 +17,7 @@ from complaint_api.complaints.service import actor_id, check_action, record_even
 from complaint_api.complaints.states import Action, State
 from complaint_api.outbox.producers import after_transition
 from qq_kernel.auth.principal import Principal
+from qq_kernel.clock import now
 from qq_kernel.documents import OfficialLetter, Paragraph, cn_date
 from qq_kernel.money import format_yuan
 from qq_kernel.problems import ProblemError
@@ -124,7 +125,7 @@ async def perform(
     complaint.status = next_state.value
     # Every action is a new version of the complaint (its If-Match), even one that leaves its
     # columns as they were (an extension request lives in its own table).
-    complaint.updated_at = datetime.now(UTC)
+    complaint.updated_at = now()
     changes = deadlines.refresh(complaint, ctx.calendar, ctx.rules)
     if changes:
         data["deadlines"] = {k: [_iso(a), _iso(b)] for k, (a, b) in changes.items()}
@@ -192,7 +193,7 @@ def _decide_extension(
         complaint.extension_days += extension.days
     extension.status = "approved" if approve else "rejected"
     extension.decided_by = decider
-    extension.decided_at = datetime.now(UTC)
+    extension.decided_at = now()
     extension.decision_note = note
 
 

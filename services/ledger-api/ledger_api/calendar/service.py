@@ -10,11 +10,9 @@ from fastapi import Request
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ledger_api.audit.models import AuditLog
+from ledger_api.audit.models import AUDIT
 from ledger_api.calendar import schemas
 from ledger_api.calendar.models import CalendarYear
-from ledger_api.config import SERVICE_NAME
-from qq_kernel import audit
 from qq_kernel.auth.principal import Principal
 from qq_kernel.problems import ProblemError
 from qq_kernel.workdays import WorkCalendar, YearSchedule
@@ -139,10 +137,8 @@ async def confirm(
     else:
         row.holidays, row.workdays, row.notice, row.loaded_by = holidays, workdays, body.notice, actor
     await session.flush()
-    await audit.record(
+    await AUDIT.record(
         session,
-        AuditLog,
-        service=SERVICE_NAME,
         action="calendar.year_loaded",
         principal=principal,
         request=request,

@@ -95,6 +95,7 @@ def upgrade() -> None:
         "complaint",
         ["handling_unit_id", "next_due", "id"],
         schema=SCHEMA,
+        postgresql_include=["status"],
         postgresql_where=sa.text("next_due IS NOT NULL"),
     )
     op.create_index(
