@@ -298,6 +298,19 @@ FOR UPDATE OF o SKIP LOCKED
 """
 
 
+_MARK_SQL = """
+UPDATE {table} o SET
+    attempts = v.attempts,
+    last_error = v.error,
+    delivered_at = CASE WHEN v.outcome = 'delivered' THEN now() END,
+    dead_at = CASE WHEN v.outcome = 'dead' THEN now() END,
+    available_at = CASE WHEN v.outcome = 'failed' THEN now() + make_interval(secs => v.delay) ELSE o.available_at END
+FROM unnest(CAST(:ids AS bigint[]), CAST(:attempts AS int[]), CAST(:errors AS varchar[]),
+            CAST(:outcomes AS varchar[]), CAST(:delays AS float8[])) AS v(id, attempts, error, outcome, delay)
+WHERE o.id = v.id
+"""
+
+
 class OutboxMetrics:
     """Outbox figures on the service's Prometheus registry. The lag (age of the oldest undelivered
     event per destination) is computed at scrape time from what the relay last read, so it keeps
@@ -423,24 +436,26 @@ class Relay:
                 outcomes = await self._batch_attempt(destination, events)
             else:
                 outcomes = await asyncio.gather(*(attempt(e) for e in events))
+            marks: list[dict[str, Any]] = []
             for event, started, seconds, result, error in outcomes:
                 if error is None:
                     if destination.on_delivered is not None:
                         await destination.on_delivered(session, event, result)
-                    await self._mark(session, event, started, seconds, "delivered")
+                    marks.append(self._mark(event, started, seconds, "delivered"))
                     stats.delivered += 1
                 else:
                     dead = getattr(error, "permanent", False) or (
                         destination.max_attempts is not None and event.attempt >= destination.max_attempts
                     )
-                    await self._mark(
-                        session,
-                        event,
-                        started,
-                        seconds,
-                        "dead" if dead else "failed",
-                        error=error,
-                        retry_in=None if dead else destination.backoff(event.attempt),
+                    marks.append(
+                        self._mark(
+                            event,
+                            started,
+                            seconds,
+                            "dead" if dead else "failed",
+                            error=error,
+                            retry_in=0.0 if dead else destination.backoff(event.attempt),
+                        )
                     )
                     stats.failed += 1
                     stats.dead += int(dead)
@@ -448,6 +463,7 @@ class Relay:
                         "outbox delivery failed",
                         extra={"destination": destination.name, "event_id": event.event_id, "error": str(error)[:200]},
                     )
+            await self._write_marks(session, marks)
             await session.commit()
         stats.by_destination[destination.name] = stats.delivered
         if self.metrics is not None:
@@ -472,38 +488,47 @@ class Relay:
                 outcomes.append((event, started, seconds, answer, None))
         return outcomes
 
-    async def _mark(
+    def _mark(
         self,
-        session: AsyncSession,
         event: OutboxEvent,
         started: datetime,
         seconds: float,
         outcome: str,
         *,
         error: BaseException | None = None,
-        retry_in: float | None = None,
-    ) -> None:
-        message = None if error is None else (f"{type(error).__name__}: {error}")[:500]
-        values: dict[str, Any] = {"attempts": event.attempt, "last_error": message}
-        if outcome == "delivered":
-            values["delivered_at"] = func.now()
-        elif outcome == "dead":
-            values["dead_at"] = func.now()
-        else:
-            values["available_at"] = func.now() + sa.func.make_interval(0, 0, 0, 0, 0, 0, retry_in)
-        await session.execute(sa.update(self.outbox).where(self.outbox.id == event.id).values(**values))
-        session.add(
-            self.attempt_model(
-                outbox_id=event.id,
-                event_id=event.event_id,
-                attempt=event.attempt,
-                started_at=started,
-                duration_ms=int(seconds * 1000),
-                outcome=outcome,
-                status_code=getattr(error, "status_code", None),
-                error=message,
-                relay=self.name,
-            )
+        retry_in: float = 0.0,
+    ) -> dict[str, Any]:
+        return {
+            "outbox_id": event.id,
+            "event_id": event.event_id,
+            "attempt": event.attempt,
+            "started_at": started,
+            "duration_ms": int(seconds * 1000),
+            "outcome": outcome,
+            "status_code": getattr(error, "status_code", None),
+            "error": None if error is None else (f"{type(error).__name__}: {error}")[:500],
+            "relay": self.name,
+            "retry_in": retry_in,
+        }
+
+    async def _write_marks(self, session: AsyncSession, marks: list[dict[str, Any]]) -> None:
+        """The outcome of a whole batch in two statements (an UPDATE over the unnested outcomes,
+        one multi-row INSERT of the attempts), not two per event: the batch's transaction holds
+        its row locks until this commits."""
+        if not marks:
+            return
+        await session.execute(
+            text(_MARK_SQL.format(table=self._table)),
+            {
+                "ids": [m["outbox_id"] for m in marks],
+                "attempts": [m["attempt"] for m in marks],
+                "errors": [m["error"] for m in marks],
+                "outcomes": [m["outcome"] for m in marks],
+                "delays": [m["retry_in"] for m in marks],
+            },
+        )
+        await session.execute(
+            sa.insert(self.attempt_model), [{k: v for k, v in m.items() if k != "retry_in"} for m in marks]
         )
 
     async def refresh_metrics(self) -> None:
