@@ -45,7 +45,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from qq_kernel.request_id import current_request_id
+from qq_kernel.request_id import current_request_id, set_request_id
 
 log = logging.getLogger("qq.outbox")
 
@@ -424,6 +424,9 @@ class Relay:
             semaphore = asyncio.Semaphore(destination.concurrency)
 
             async def attempt(event: OutboxEvent):
+                # Each attempt is its own task: the request id of the change that wrote the event
+                # goes with the calls it makes (logs of both services line up).
+                set_request_id(event.request_id or event.event_id)
                 async with semaphore:
                     started, t0 = datetime.now(UTC), time.perf_counter()
                     try:

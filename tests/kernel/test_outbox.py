@@ -274,3 +274,22 @@ async def test_a_permanent_refusal_is_a_dead_letter_at_once(sessions):
     async with sessions[0]() as s:
         row = await s.scalar(select(Outbox).where(Outbox.event_id == event_id))
     assert (row.attempts, row.dead_at is not None, row.last_error) == (1, True, "DeliveryFailed: unprocessable")
+
+
+async def test_a_delivery_carries_the_request_id_of_the_change(sessions):
+    from qq_kernel.request_id import current_request_id, reset_request_id, set_request_id
+
+    destination = f"t-{uuid.uuid4().hex[:12]}"
+    token = set_request_id("req-of-the-acceptance")
+    try:
+        [event_id] = await _produce(sessions[0], destination, 1, keys=0)
+    finally:
+        reset_request_id(token)
+    seen = []
+
+    async def deliver(event):
+        seen.append((event.event_id, current_request_id()))
+
+    await _relay(sessions[0], Destination(destination, deliver), "r").run_once()
+    assert seen == [(event_id, "req-of-the-acceptance")]
+    assert current_request_id() is None
