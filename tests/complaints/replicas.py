@@ -34,7 +34,10 @@ class Replicas:
         self.network = SwitchableNetwork(gateway)
         spec = by_key("complaint")
         self.apps = [
-            spec.create_app(service_settings(platform_db, spec), http_transport=self.network) for _ in range(n)
+            spec.create_app(
+                service_settings(platform_db, spec, db_pool_size=3, db_max_overflow=2), http_transport=self.network
+            )
+            for _ in range(n)
         ]
         self._stack = AsyncExitStack()
 

@@ -6,13 +6,14 @@ administrators only."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import time
 
 from tests.complaints.helpers import complaint_app, intake_body, platform_id
 from tests.complaints.receiver import Receiver
-from tests.complaints.replicas import FAR_FUTURE
+from tests.complaints.replicas import FAR_FUTURE, Replicas
 
 INTAKE = "/api/complaints/intake"
 
@@ -32,7 +33,7 @@ async def _act(client, cty, complaint_id: str, action: str, body: dict, who: dic
     return r.json()
 
 
-async def test_every_status_change_arrives_once_signed_in_order(client, gateway, cty):
+async def test_every_status_change_arrives_once_signed_in_order(client, gateway, platform_db, cty):
     receiver = Receiver()
     r = await client.put(
         f"/api/complaints/callback-endpoints/{cty.platform_account_id}",
@@ -90,14 +91,21 @@ async def test_every_status_change_arrives_once_signed_in_order(client, gateway,
     assert all(c["attempts"] == [] for c in waiting[1:])
     assert waiting[0]["delivered_at"] is None and waiting[0]["next_attempt_at"] is not None
 
-    # Up, but not ready for one more request (503), then acknowledging everything.
+    # Up, but not ready for one more request (503), then acknowledging everything; two
+    # complaint-api replicas relay at the same time.
     receiver.fail_next = 1
     await receiver.start()
     try:
-        for _ in range(30):
-            stats = await relay.drain(destinations=["callback"], due_by=FAR_FUTURE)
-            if stats.claimed == 0:
-                break
+        async with Replicas(platform_db, gateway, n=2) as replicas:
+
+            async def relay_until_idle(r):
+                for _ in range(60):
+                    if (await r.run_once(destinations=["callback"], due_by=FAR_FUTURE)).claimed == 0:
+                        await asyncio.sleep(0.05)  # the other replica may hold the head; look again
+                        if (await r.run_once(destinations=["callback"], due_by=FAR_FUTURE)).claimed == 0:
+                            return
+
+            await asyncio.gather(*(relay_until_idle(r) for r in replicas.relays))
     finally:
         await receiver.stop()
 
