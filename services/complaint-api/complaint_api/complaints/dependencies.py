@@ -5,6 +5,7 @@ never take the action hears 403 whatever it sent (the authorization matrix relie
 from __future__ import annotations
 
 from fastapi import Depends, Request
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_api.complaints import service
@@ -45,6 +46,23 @@ async def file_writable_complaint(
         or service.is_party(principal, complaint, ACTION_PARTY[Action.reply])
     ):
         raise ProblemError(403, code="not_party", detail="只有专班办公室或承办单位可以上传材料")
+    return complaint
+
+
+async def platform_complaint(
+    platform_complaint_id: str,
+    principal: Principal = Depends(intake_complaints),
+    session: AsyncSession = Depends(get_session),
+) -> Complaint:
+    """A complaint the calling integration account sent itself (404 for anyone else's)."""
+    complaint = await session.scalar(
+        select(Complaint).where(
+            Complaint.integration_account_id == service.actor_id(principal),
+            Complaint.platform_complaint_id == platform_complaint_id,
+        )
+    )
+    if complaint is None:
+        raise ProblemError(404, detail="该平台编号的投诉不存在")
     return complaint
 
 

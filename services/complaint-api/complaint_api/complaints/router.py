@@ -17,6 +17,7 @@ from complaint_api.complaints.dependencies import (
     file_writable_complaint,
     guard_of,
     intake_complaints,
+    platform_complaint,
     read_complaints,
     readable_complaint,
     write_complaints,
@@ -105,23 +106,15 @@ async def intake_complaint(
     responses={200: {"description": "同一文件已上传过（按 SHA-256）：返回已有记录", "model": schemas.FileOut}},
 )
 async def intake_complaint_file(
-    platform_complaint_id: str,
     request: Request,
     response: Response,
     session: Session,
     file: Annotated[UploadFile, File(description=f"{ACCEPTED_KINDS_TEXT}，不超过 20 MB")],
+    complaint: Complaint = Depends(platform_complaint),
     principal: Principal = Depends(intake_complaints),
 ) -> ComplaintFile:
     """The platform's evidence of a complaint it sent (the ledger's evidence rules). Idempotent
     on the file's content: the same bytes again answer 200 with the first record."""
-    complaint = await session.scalar(
-        select(Complaint).where(
-            Complaint.integration_account_id == service.actor_id(principal),
-            Complaint.platform_complaint_id == platform_complaint_id,
-        )
-    )
-    if complaint is None:
-        raise ProblemError(404, detail="该平台编号的投诉不存在")
     read, kind = await read_evidence(file)
     existing = await session.scalar(
         select(ComplaintFile).where(
