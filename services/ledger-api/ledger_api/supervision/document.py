@@ -9,7 +9,9 @@ from qq_kernel.money import format_yuan
 
 
 def render_notice(snapshot: dict) -> bytes:
-    """The snapshot holds everything printed: notice number, office, unit, item facts, requirements."""
+    """The snapshot holds everything printed: notice number, office, unit, item facts, requirements.
+    (Characters a .docx cannot hold, in text stored before input refused them, are dropped by
+    OfficialLetter.)"""
     paragraphs = [
         Paragraph(
             f"根据清理拖欠企业账款工作部署，现将台账编号 {snapshot['ledger_no']} 的拖欠账款列为督办事项。"
