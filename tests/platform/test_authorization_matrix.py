@@ -191,6 +191,13 @@ async def matrix_world(client, worlds, world, platform_db):
             "/api/ledger/transfer/imports", headers=h, files={"file": ("台账.xlsx", build_xlsx([]), XLSX)}
         )
         assert r_job.status_code == 202, r_job.text
+        month = {"own_unit": "01", "other_unit": "02", "other_region": "01"}[scope]
+        r_sample = await client.post(
+            "/api/complaints/revisit-samples",
+            json={"period_start": f"2031-{month}-01", "period_end": f"2031-{month}-28"},
+            headers=ho,
+        )
+        assert r_sample.status_code == 201, r_sample.text
         objects[scope] = {
             **complaint,
             "year": "2031",
@@ -209,6 +216,8 @@ async def matrix_world(client, worlds, world, platform_db):
             "update_id": r_weekly.json()["id"],
             "reclassification_id": r_reclass.json()["id"],
             "job_id": r_job.json()["id"],
+            "account_id": integration.id,
+            "sample_id": r_sample.json()["id"],
         }
     return world, objects
 

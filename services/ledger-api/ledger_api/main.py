@@ -6,6 +6,7 @@ from ledger_api import business_dates
 from ledger_api.audit.models import AUDIT
 from ledger_api.calendar.router import router as calendar_router
 from ledger_api.candidates.router import router as candidates_router
+from ledger_api.complaint_links.router import router as complaint_links_router
 from ledger_api.config import PREFIX, Settings
 from ledger_api.flags.router import router as flags_router
 from ledger_api.flags.scheduled import FLAGS_JOB
@@ -54,6 +55,7 @@ create_app = service_app_factory(
         people_router,
         supervision_router,
         candidates_router,
+        complaint_links_router,
         plans_router,
         weekly_router,
         flags_router,
