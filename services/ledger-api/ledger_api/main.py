@@ -17,6 +17,8 @@ from ledger_api.ledger.interest_router import router as interest_router
 from ledger_api.ledger.queue_router import router as repayment_queue_router
 from ledger_api.ledger.router import ROUTERS as LEDGER_ROUTERS
 from ledger_api.plans.router import router as plans_router
+from ledger_api.reports.router import router as reports_router
+from ledger_api.reports.scheduled import take_snapshots
 from ledger_api.supervision.router import router as supervision_router
 from ledger_api.weekly.router import router as weekly_router
 from qq_kernel.app import create_service_app
@@ -46,6 +48,7 @@ def create_app(settings: Settings | None = None, *, http_transport: httpx.AsyncB
             plans_router,
             weekly_router,
             flags_router,
+            reports_router,
             audit_router(AuditLog),
         ],
         make_authenticator=LocalAuthenticator,
@@ -63,4 +66,13 @@ async def _evaluate_flags(app: FastAPI) -> dict[str, int]:
 # touching the item: re-evaluate every hour, so a new day's flags show within the hour (idempotent;
 # item changes evaluate themselves at once). Set-based, a run over a province's million items takes
 # about a minute and writes nothing when nothing changed (bench/README.md, "Red-flag job").
-start_jobs, stop_jobs = scheduler_hooks(Job("ledger.flags.evaluate", 3600, _evaluate_flags, first_delay_seconds=300))
+async def _take_snapshots(app: FastAPI) -> dict[str, list[str]]:
+    return await take_snapshots(app.state.session_factory)
+
+
+# Weekly snapshots for the reports' trend: hourly, so a week's snapshot exists within the hour
+# after it ends (and a fresh deployment backfills the past half year from history).
+start_jobs, stop_jobs = scheduler_hooks(
+    Job("ledger.flags.evaluate", 3600, _evaluate_flags, first_delay_seconds=300),
+    Job("ledger.reports.snapshots", 3600, _take_snapshots, first_delay_seconds=120),
+)
