@@ -207,17 +207,37 @@ async def test_reports_reconcile_with_the_items_after_every_kind_of_change(clien
 
     # Creates: two units, several debtor types, each dispute route, due dates across the buckets.
     road = await make_debt(client, a.h, world, principal="300000.00", due_date=day(-400))
-    school = await make_debt(client, a.h, world, principal="86400.50", debtor_type="fully_funded_institution",
-                             due_date=day(-100))
-    pump = await make_debt(client, hb, world, principal="452000.00", debtor_type="soe", unit=world.unit_b,
-                           due_date=day(20))
-    dispute = await make_debt(client, hb, world, principal="78000.00", unit=world.unit_b, due_date=day(-45),
-                              disputed=True, dispute_route="litigation", court_case_no="（2025）示0121民初1号")
-    mediation = await make_debt(client, a.h, world, principal="125000.00", debtor_type="platform_company",
-                                due_date=day(-200), disputed=True, dispute_route="mediation")
+    school = await make_debt(
+        client, a.h, world, principal="86400.50", debtor_type="fully_funded_institution", due_date=day(-100)
+    )
+    pump = await make_debt(
+        client, hb, world, principal="452000.00", debtor_type="soe", unit=world.unit_b, due_date=day(20)
+    )
+    dispute = await make_debt(
+        client,
+        hb,
+        world,
+        principal="78000.00",
+        unit=world.unit_b,
+        due_date=day(-45),
+        disputed=True,
+        dispute_route="litigation",
+        court_case_no="（2025）示0121民初1号",
+    )
+    mediation = await make_debt(
+        client,
+        a.h,
+        world,
+        principal="125000.00",
+        debtor_type="platform_company",
+        due_date=day(-200),
+        disputed=True,
+        dispute_route="mediation",
+    )
     undated = await make_debt(client, a.h, world, principal="9999.99", due_date=None)
-    cleared = await make_debt(client, hb, world, principal="23600.00", unit=world.unit_b, due_date=day(-10),
-                              debtor_type="large_enterprise")
+    cleared = await make_debt(
+        client, hb, world, principal="23600.00", unit=world.unit_b, due_date=day(-10), debtor_type="large_enterprise"
+    )
     wrong = await make_debt(client, a.h, world, principal="36000.00", due_date=day(-5))
     await check_everything(client, ho, platform_db)
 
@@ -309,9 +329,7 @@ async def test_service_identity_reads_reports_for_a_region(client, worlds, world
     )
     assert r.status_code == 200, r.text
     hs = bearer(r.json()["access_token"])
-    as_service = await client.get(
-        "/api/ledger/reports/ranking", params={"region": world.county.path}, headers=hs
-    )
+    as_service = await client.get("/api/ledger/reports/ranking", params={"region": world.county.path}, headers=hs)
     as_office = await client.get("/api/ledger/reports/ranking", headers=a.ho)
     assert as_service.status_code == 200, as_service.text
     strip = lambda body: [{k: v for k, v in row.items()} for row in body["rows"]]  # noqa: E731
