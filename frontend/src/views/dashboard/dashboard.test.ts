@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { listQuery, percent, seesDashboard, signedYuan, wan } from './dashboard'
+import { bucketShortLabel, listQuery, percent, seesDashboard, signedYuan, wan } from './dashboard'
 
 describe('dashboard helpers', () => {
   it('maps a report row to the ledger list URL', () => {
@@ -31,5 +31,13 @@ describe('dashboard helpers', () => {
     expect(seesDashboard(['unit_leader'])).toBe(true)
     expect(seesDashboard(['unit_operator'])).toBe(false)
     expect(seesDashboard(undefined)).toBe(false)
+  })
+
+  it('labels ageing buckets briefly', () => {
+    expect(bucketShortLabel({ key: 'not_due', min_days: null, max_days: 0 })).toBe('未到期')
+    expect(bucketShortLabel({ key: 'd1_30', min_days: 1, max_days: 30 })).toBe('≤30天')
+    expect(bucketShortLabel({ key: 'd31_90', min_days: 31, max_days: 90 })).toBe('31–90天')
+    expect(bucketShortLabel({ key: 'd366_', min_days: 366, max_days: null })).toBe('>365天')
+    expect(bucketShortLabel({ key: 'no_due_date', min_days: null, max_days: null })).toBe('无期限')
   })
 })

@@ -48,3 +48,12 @@ export function signedYuan(value: string | null | undefined, format: (v: string)
   if (value.startsWith('-')) return `-${format(value.slice(1))}`
   return Number(value) === 0 ? format(value) : `+${format(value)}`
 }
+
+/** A short label for an ageing bucket on a chart axis: 未到期, ≤30天, 31–90天, >365天, 无期限. */
+export function bucketShortLabel(bucket: { key: string; min_days: number | null; max_days: number | null }): string {
+  if (bucket.key === 'not_due') return '未到期'
+  if (bucket.key === 'no_due_date') return '无期限'
+  if (bucket.max_days === null) return `>${(bucket.min_days ?? 1) - 1}天`
+  if (bucket.min_days === 1) return `≤${bucket.max_days}天`
+  return `${bucket.min_days}–${bucket.max_days}天`
+}
