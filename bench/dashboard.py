@@ -36,7 +36,7 @@ from bench.measure import (
 from ledger_api.reports.service import snapshot_week
 from ledger_api.weekly.rules import week_start
 from qq_kernel.db import SERVER_SETTINGS, create_engine, create_session_factory
-from tests import procs
+from tests.support import procs
 
 # (shape, weight, path and query): what the home page and the bulletin read.
 SHAPES = [

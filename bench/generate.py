@@ -596,7 +596,7 @@ class ItemBatch:
         "adjustment",
         "evidence_file",
         "evidence_blob",
-        "ledger_sequence",
+        "yearly_sequence",
     ),
 )
 async def gen_items(ctx: Ctx) -> None:
@@ -921,9 +921,9 @@ async def gen_items(ctx: Ctx) -> None:
         await pending
 
     await ctx.copy(
-        "ledger_sequence",
-        ("region_code", "year", "last_value"),
-        [(code, year, value) for (code, year), value in sorted(sequences.items())],
+        "yearly_sequence",
+        ("series", "scope", "year", "last_value"),
+        [("ledger_no", code, year, value) for (code, year), value in sorted(sequences.items())],
     )
 
 

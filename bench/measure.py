@@ -12,7 +12,7 @@ Needs a data set made by ``bench.generate`` (it reads ``bench/results/<database>
 3. ``gateway``: ``--concurrency`` clients (one httpx.AsyncClient with that many keep-alive
    connections) replay a fixed, seeded mix of list requests for ``--seconds``;
 4. ``direct``: the same mix, each request as the two statements the endpoint runs (the page and
-   its COUNT), built with ledger_api.ledger.service.page_statement/count_statement exactly as the router builds them,
+   its COUNT), built with ledger_api.ledger.listing.page_statement/count_statement exactly as the router builds them,
    compiled for asyncpg ($n parameters, prepared statements, as SQLAlchemy sends them), over a
    pool of ``--concurrency`` connections of the runtime role;
 5. EXPLAIN (ANALYZE, BUFFERS) of one request per shape, with literal values.
@@ -52,7 +52,7 @@ import asyncpg
 import httpx
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 
-from ledger_api.ledger import service
+from ledger_api.ledger import listing
 from ledger_api.ledger.models import DEBTOR_TYPES
 from qq_kernel import migrations
 from qq_kernel.auth.jwt import principal_from_claims
@@ -61,7 +61,7 @@ from qq_kernel.db import SERVER_SETTINGS
 from qq_kernel.pagination import COUNT_CAP
 from qqctl import nginx
 from qqctl.services import SERVICES
-from tests import procs
+from tests.support import procs
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PAGE_SIZE = 20
@@ -74,7 +74,7 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 @dataclass(frozen=True)
 class Req:
     shape: str
-    filters: tuple[tuple[str, Any], ...]  # service.ItemFilters fields (hashable)
+    filters: tuple[tuple[str, Any], ...]  # listing.ItemFilters fields (hashable)
     sort: str = "-created_at"
     page: int = 1
 
@@ -145,10 +145,10 @@ def compile_request(principal: Principal, req: Req, *, few: bool = False) -> Com
     the count came back exact, which chooses the page statement of a search (the router counts
     first)."""
     offset = (req.page - 1) * PAGE_SIZE
-    filters = service.ItemFilters(**req.kwargs())
-    page = service.page_statement(principal, filters, req.sort, few=few)
-    count = service.count_statement(principal, filters)
-    values = service.list_params(principal, filters)
+    filters = listing.ItemFilters(**req.kwargs())
+    page = listing.page_statement(principal, filters, req.sort, few=few)
+    count = listing.count_statement(principal, filters)
+    values = listing.list_params(principal, filters)
     values.update(page_limit=PAGE_SIZE, page_offset=offset, count_limit=COUNT_CAP + 1)
     page, count = page.params(values), count.params(values)  # the values the router passes at execution
     dialect = asyncpg_dialect()

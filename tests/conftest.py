@@ -20,7 +20,7 @@ from qq_kernel import migrations
 from qqctl.allinone import Gateway
 from qqctl.provision import ServiceDatabase, drop, provision
 from qqctl.services import SERVICES
-from tests import dbserver
+from tests.support import dbserver
 
 
 @dataclass
@@ -94,7 +94,7 @@ async def client(gateway: Gateway) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture(scope="session")
 async def worlds(platform_db: TestPlatform, gateway) -> AsyncIterator:
-    from tests.world import WorldFactory
+    from tests.support.world import WorldFactory
 
     factory = WorldFactory(platform_db.databases["ledger"].runtime_url)
     yield factory

@@ -11,7 +11,10 @@ import httpx
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
+from qq_kernel.audit import AuditRecorder
+from qq_kernel.audit_api import audit_router
 from qq_kernel.auth.permissions import PUBLIC
+from qq_kernel.auth.remote import RemoteAuthenticator, service_auth
 from qq_kernel.db import create_engine, create_session_factory
 from qq_kernel.health import health_router
 from qq_kernel.http import build_client
@@ -40,6 +43,7 @@ def create_service_app(
     migrations_dir: Path,
     routers: Iterable[APIRouter],
     make_authenticator: Callable[[FastAPI], object],
+    audit: AuditRecorder | None = None,
     on_startup: Iterable[Hook] = (),
     on_shutdown: Iterable[Hook] = (),
     http_transport: httpx.AsyncBaseTransport | None = None,
@@ -54,8 +58,12 @@ def create_service_app(
             settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
         )
         app.state.session_factory = create_session_factory(app.state.engine)
+        # Any call this service makes to another goes as this service (client credentials).
         app.state.http = build_client(
-            settings.gateway_url, timeout=settings.http_timeout_seconds, transport=app.state.http_transport
+            settings.gateway_url,
+            timeout=settings.http_timeout_seconds,
+            transport=app.state.http_transport,
+            auth=service_auth(settings),
         )
         app.state.authenticator = make_authenticator(app)
         try:
@@ -82,6 +90,7 @@ def create_service_app(
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.http_transport = http_transport
+    app.state.audit = audit
     install_problem_handlers(app)
     app.include_router(
         health_router(
@@ -94,7 +103,59 @@ def create_service_app(
     )
     app.include_router(metrics.router(prefix, PUBLIC))
     app.include_router(whoami_router(prefix, settings.service_name))
+    routers = [*routers, audit_router(audit.model)] if audit is not None else list(routers)
     for router in routers:
         app.include_router(router, prefix=prefix)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name, metrics=metrics)
     return app
+
+
+def remote_authenticator(app: FastAPI) -> RemoteAuthenticator:
+    """Authentication of a service that is not the identity provider: tokens verified against the
+    provider (``settings.identity_base_path``) over the service's own, authenticated client."""
+    settings: ServiceSettings = app.state.settings
+    return RemoteAuthenticator(
+        app.state.http,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        identity_base_path=settings.identity_base_path,
+    )
+
+
+AppFactory = Callable[..., FastAPI]
+
+
+def service_app_factory(
+    settings_cls: type[ServiceSettings],
+    *,
+    title: str,
+    description: str,
+    prefix: str,
+    migrations_dir: Path,
+    audit: AuditRecorder,
+    routers: Iterable[APIRouter] = (),
+    make_authenticator: Callable[[FastAPI], object] = remote_authenticator,
+    on_startup: Iterable[Hook] = (),
+    on_shutdown: Iterable[Hook] = (),
+) -> AppFactory:
+    """A service's ``create_app(settings=None, *, http_transport=None)``, declared in one call:
+    the service's ``main.py`` names its settings, routers, audit trail and migrations, nothing else."""
+
+    def create_app(
+        settings: ServiceSettings | None = None, *, http_transport: httpx.AsyncBaseTransport | None = None
+    ) -> FastAPI:
+        return create_service_app(
+            settings=settings or settings_cls(),
+            title=title,
+            description=description,
+            prefix=prefix,
+            migrations_dir=migrations_dir,
+            routers=routers,
+            make_authenticator=make_authenticator,
+            audit=audit,
+            on_startup=on_startup,
+            on_shutdown=on_shutdown,
+            http_transport=http_transport,
+        )
+
+    return create_app

@@ -120,6 +120,24 @@ async def record(session: AsyncSession, model: type, **kwargs) -> None:
     session.add(audit_row(model, **kwargs))
 
 
+class AuditRecorder:
+    """A service's audit trail: its ``audit_log`` model and its name, bound once
+    (``AUDIT = AuditRecorder(AuditLog, SERVICE_NAME)``), so a write site names only what happened."""
+
+    def __init__(self, model: type, service: str) -> None:
+        self.model = model
+        self.service = service
+
+    async def record(self, session: AsyncSession, *, action: str, **kwargs: Any) -> None:
+        """Add a row (fields of :func:`audit_row`) to the caller's transaction."""
+        session.add(audit_row(self.model, service=self.service, action=action, **kwargs))
+
+
+def audit_log_model(base: type, name: str = "AuditLog") -> type:
+    """The ``audit_log`` ORM class of a service whose declarative base is ``base``."""
+    return type(name, (AuditMixin, base), {"__table_args__": audit_indexes(), "__module__": base.__module__})
+
+
 def append_only_sql(schema: str, table: str = "audit_log") -> list[str]:
     """DDL a migration runs after creating an audit table."""
     fq = f'"{schema}"."{table}"'

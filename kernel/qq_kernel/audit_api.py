@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qq_kernel.auth.permissions import require
 from qq_kernel.auth.principal import Principal
+from qq_kernel.auth.scope import region_subtree_clause
 from qq_kernel.db import get_session
 from qq_kernel.pagination import Page, PageParams, paginate
 
@@ -61,12 +62,10 @@ def audit_router(model: type) -> APIRouter:
         since: datetime | None = None,
         until: datetime | None = None,
     ) -> Page[AuditEntry]:
-        region = principal.region_path or "/nowhere/"
-        query = select(model).where(
-            or_(model.region_path.startswith(region, autoescape=True), model.region_path.is_(None))
-            if region.count("/") <= 2
-            else model.region_path.startswith(region, autoescape=True)
-        )
+        subtree = region_subtree_clause(principal, model.region_path)
+        # A province-level auditor also reads the rows that belong to no region (logins, keys...).
+        province_level = (principal.region_path or "/").count("/") <= 2
+        query = select(model).where(or_(subtree, model.region_path.is_(None)) if province_level else subtree)
         if not principal.can("audit:read_all"):
             # audit:read_admin alone (audit_admin): the administrators' actions on identity objects.
             query = query.where(
@@ -91,11 +90,6 @@ def audit_router(model: type) -> APIRouter:
         if until:
             query = query.where(model.occurred_at < until)
         rows, total = await paginate(session, query.order_by(model.occurred_at.desc(), model.id.desc()), params)
-        return Page(
-            items=[AuditEntry.model_validate(r) for r in rows],
-            total=total,
-            page=params.page,
-            page_size=params.page_size,
-        )
+        return Page.of([AuditEntry.model_validate(r) for r in rows], total, params)
 
     return router

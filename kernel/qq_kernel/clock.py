@@ -10,6 +10,11 @@ from zoneinfo import ZoneInfo
 CHINA = ZoneInfo("Asia/Shanghai")
 
 
+def now() -> datetime:
+    """The current instant, timezone-aware UTC: what every stored timestamp is compared with."""
+    return datetime.now(UTC)
+
+
 def china_today() -> date:
     return datetime.now(UTC).astimezone(CHINA).date()
 

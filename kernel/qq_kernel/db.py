@@ -4,9 +4,10 @@ naming convention so every constraint has a predictable name in every migration.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Annotated
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
@@ -79,3 +80,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
     async with factory() as session:
         yield session
+
+
+# The request's session, as a route parameter type: ``session: Session``.
+Session = Annotated[AsyncSession, Depends(get_session)]

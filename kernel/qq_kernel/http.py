@@ -1,5 +1,6 @@
 """The one outgoing HTTP client of a service: created in the lifespan, with timeouts, carrying
-the current request id and the service's own identity (never a borrowed user password)."""
+the current request id and, through its ``auth``, the service's own identity (never a borrowed
+user password). See :class:`qq_kernel.auth.remote.ServiceTokenSource`."""
 
 from __future__ import annotations
 
@@ -20,11 +21,13 @@ def build_client(
     timeout: float = 10.0,
     transport: httpx.AsyncBaseTransport | None = None,
     headers: dict[str, str] | None = None,
+    auth: httpx.Auth | None = None,
 ) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         base_url=base_url,
         timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
         transport=transport,
         headers=headers,
+        auth=auth,
         event_hooks={"request": [_add_request_id]},
     )

@@ -1,4 +1,4 @@
-"""Masking of personal data in lists and exports (DOMAIN.md §5: shown in full only to those who may).
+"""Masking of personal data in lists and exports (docs/domain.md §5: shown in full only to those who may).
 
 The masks keep just enough for a colleague to tell two records apart or to confirm a number read out
 on the phone (the last 4 digits), and never the part that identifies a person on its own.

@@ -143,3 +143,54 @@ async def current_revisions(engine: AsyncEngine, schema: str) -> set[str]:
 
 def migrations_dir_of(package_file: str) -> Path:
     return Path(package_file).resolve().parent / "migrations"
+
+
+def create_audit_log(schema: str) -> None:
+    """The ``initial_audit_log`` migration of every service: the append-only audit trail of
+    :class:`qq_kernel.audit.AuditMixin` in ``schema``. A migration's ``upgrade()`` calls it."""
+    import sqlalchemy as sa
+    from alembic import op
+    from sqlalchemy.dialects import postgresql
+
+    from qq_kernel.audit import append_only_sql
+
+    op.create_table(
+        "audit_log",
+        sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("service", sa.String(32), nullable=False),
+        sa.Column("action", sa.String(64), nullable=False),
+        sa.Column("result", sa.String(16), nullable=False),
+        sa.Column("actor_kind", sa.String(16)),
+        sa.Column("actor_id", sa.String(64)),
+        sa.Column("actor_name", sa.String(128)),
+        sa.Column("actor_roles", postgresql.JSONB()),
+        sa.Column("object_type", sa.String(64)),
+        sa.Column("object_id", sa.String(64)),
+        sa.Column("unit_id", sa.String(64)),
+        sa.Column("region_path", sa.String(255)),
+        sa.Column("before", postgresql.JSONB()),
+        sa.Column("after", postgresql.JSONB()),
+        sa.Column("detail", sa.String(500)),
+        sa.Column("request_id", sa.String(128)),
+        sa.Column("ip", sa.String(64)),
+        sa.Column("user_agent", sa.String(300)),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
+        schema=schema,
+    )
+    op.create_index("ix_audit_log_occurred_at", "audit_log", ["occurred_at"], schema=schema)
+    op.create_index("ix_audit_log_object", "audit_log", ["object_type", "object_id"], schema=schema)
+    op.create_index("ix_audit_log_actor_id", "audit_log", ["actor_id"], schema=schema)
+    op.create_index("ix_audit_log_region_path", "audit_log", ["region_path"], schema=schema)
+    for statement in append_only_sql(schema):
+        op.execute(statement)
+
+
+def drop_audit_log(schema: str) -> None:
+    from alembic import op
+
+    from qq_kernel.audit import drop_append_only_sql
+
+    for statement in drop_append_only_sql(schema):
+        op.execute(statement)
+    op.drop_table("audit_log", schema=schema)

@@ -20,9 +20,17 @@ class Page(BaseModel, Generic[T]):
     page_size: int
     total_exact: bool = Field(default=True, description="false: at least `total` rows match (counting stopped there)")
 
+    @classmethod
+    def of(cls, items: list, total: int, params: PageParams, *, total_exact: bool = True) -> Page:
+        """The page of ``params`` holding ``items`` out of ``total``."""
+        return cls(
+            items=items, total=int(total or 0), page=params.page, page_size=params.page_size, total_exact=total_exact
+        )
+
 
 class PageParams:
-    """``Depends(PageParams)`` reads ``page`` and ``page_size`` from the query string."""
+    """A list's ``page`` and ``page_size``: routes take ``params: PageParams = Depends(PageParams.from_query)``,
+    which reads and bounds them from the query string."""
 
     def __init__(self, page: int = 1, page_size: int = 20) -> None:
         self.page = page

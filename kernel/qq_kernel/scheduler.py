@@ -12,11 +12,14 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from fastapi import FastAPI
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = logging.getLogger("qq.scheduler")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -27,26 +30,45 @@ class Job:
     first_delay_seconds: float = 30.0
 
 
-async def _run_once(app: FastAPI, job: Job) -> None:
-    async with app.state.engine.connect() as conn:
-        locked = await conn.scalar(text("SELECT pg_try_advisory_lock(hashtext(:n))"), {"n": job.name})
+class Skipped:
+    """What a locked run returns when another process holds the job's lock."""
+
+    def __repr__(self) -> str:
+        return "SKIPPED"
+
+
+SKIPPED = Skipped()
+
+
+async def run_locked(engine: AsyncEngine, name: str, run: Callable[[], Awaitable[T]]) -> T | Skipped:
+    """Run ``run()`` holding the advisory lock ``name``, or return :data:`SKIPPED` when another
+    process (a replica, a cron run of the same job) holds it."""
+    async with engine.connect() as conn:
+        locked = await conn.scalar(text("SELECT pg_try_advisory_lock(hashtext(:n))"), {"n": name})
         await conn.commit()
         if not locked:
-            log.info("job skipped: another replica runs it", extra={"job": job.name})
-            return
+            log.info("job skipped: another process runs it", extra={"job": name})
+            return SKIPPED
         try:
-            result = await job.run(app)
-            log.info("job done", extra={"job": job.name, "result": result})
+            return await run()
         finally:
-            await conn.execute(text("SELECT pg_advisory_unlock(hashtext(:n))"), {"n": job.name})
+            await conn.execute(text("SELECT pg_advisory_unlock(hashtext(:n))"), {"n": name})
             await conn.commit()
+
+
+async def run_once(app: FastAPI, job: Job) -> object:
+    """One round of ``job`` in this replica: its result, or :data:`SKIPPED`."""
+    result = await run_locked(app.state.engine, job.name, lambda: job.run(app))
+    if result is not SKIPPED:
+        log.info("job done", extra={"job": job.name, "result": result})
+    return result
 
 
 async def _loop(app: FastAPI, job: Job) -> None:
     await asyncio.sleep(job.first_delay_seconds)
     while True:
         try:
-            await _run_once(app, job)
+            await run_once(app, job)
         except asyncio.CancelledError:
             raise
         except Exception:

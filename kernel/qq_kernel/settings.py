@@ -42,6 +42,9 @@ class ServiceSettings(BaseSettings):
     # Identity (issued by ledger-api, verified everywhere).
     jwt_issuer: str = "qingqian-ledger"
     jwt_audience: str = "qingqian"
+    # Base path of the identity provider's API behind the gateway (its token, JWKS and
+    # introspection endpoints hang below it); each service's settings name it.
+    identity_base_path: str = ""
     # A shared secret by which services prove who they are to each other (service identity).
     service_secret: str = Field(default="", repr=False)
 

@@ -1,4 +1,4 @@
-"""China's official working-day calendar (DOMAIN.md §3).
+"""China's official working-day calendar (docs/domain.md §3).
 
 A day is a working day when it is Monday-Friday and not a statutory holiday, or when it is a
 weekend day declared a make-up working day (调休上班). The State Council publishes each year's

@@ -9,10 +9,10 @@ import asyncio
 
 import pytest
 
-from tests.flag_scenarios import day
-from tests.ledger_helpers import make_debt, report_with_receipt
-from tests.test_browser import ARTIFACTS, run_node, spa_server  # noqa: F401 - the fixture
-from tests.world import PASSWORD, bearer, login
+from tests.platform.test_browser import ARTIFACTS, run_node, spa_server  # noqa: F401 - the fixture
+from tests.support.flag_scenarios import day
+from tests.support.ledger_helpers import make_debt, report_with_receipt
+from tests.support.world import PASSWORD, bearer, login
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("processes")]
 

@@ -11,10 +11,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import asyncpg
 
-from tests.flag_scenarios import TODAY, actors, day, upload, verify
-from tests.ledger_helpers import make_debt, report_with_receipt
-from tests.test_database_roles import _dsn
-from tests.world import bearer, login
+from tests.platform.test_database_roles import _dsn
+from tests.support.flag_scenarios import TODAY, actors, day, upload, verify
+from tests.support.ledger_helpers import make_debt, report_with_receipt
+from tests.support.world import bearer, login
 
 OWED = ("open", "resolving", "claimed_cleared")
 

@@ -10,12 +10,12 @@ from decimal import Decimal
 import asyncpg
 from openpyxl import load_workbook
 
-from ledger_api.identity import service as identity
+from ledger_api.identity import org as identity
 from ledger_api.reports.service import snapshot_missing_weeks, snapshot_week, week_end
 from ledger_api.weekly.rules import week_label, week_start
-from tests.flag_scenarios import TODAY, actors, day, verify
-from tests.ledger_helpers import make_debt, report_with_receipt
-from tests.test_database_roles import _dsn
+from tests.platform.test_database_roles import _dsn
+from tests.support.flag_scenarios import TODAY, actors, day, verify
+from tests.support.ledger_helpers import make_debt, report_with_receipt
 
 THIS_MONDAY = week_start(TODAY)
 LAST_MONDAY = THIS_MONDAY - timedelta(days=7)

@@ -1,4 +1,4 @@
-"""The caller of a request and the roles/permissions model (DOMAIN.md §1)."""
+"""The caller of a request and the roles/permissions model (docs/domain.md §1)."""
 
 from __future__ import annotations
 
@@ -114,6 +114,11 @@ class Principal:
     @property
     def user_id(self) -> str | None:
         return self.subject if self.kind == "user" else self.extra.get("user_id")
+
+    @property
+    def actor_id(self) -> str:
+        """Who did it, for "created by" columns: the user behind a token, else the token's subject."""
+        return self.user_id or self.subject
 
 
 # What a service identity (complaint-api calling ledger-api, ...) may do: machine operations only.

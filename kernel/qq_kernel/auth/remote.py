@@ -1,10 +1,12 @@
-"""How complaint-api and notify-api authenticate callers without reading ledger-api's tables.
+"""How a service that is not the identity provider authenticates callers without reading the
+provider's tables (the provider's base path is configuration: ``identity_base_path``).
 
 - Access tokens (JWT): verified locally against ledger-api's JWKS, cached; an unknown ``kid``
   triggers one refetch (key rotation without downtime), at most every few seconds.
 - API tokens (opaque): ledger-api's introspection endpoint answers; answers are cached for
   ``INTROSPECTION_TTL`` seconds, so a revoked token stops working everywhere within a minute.
-- This service proves who it is to ledger-api with a client-credentials token of its own.
+- This service proves who it is to the identity provider with a client-credentials token of its
+  own, carried by its HTTP client (:class:`ServiceTokenSource`).
 """
 
 from __future__ import annotations
@@ -20,19 +22,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qq_kernel.auth import jwt as qjwt
 from qq_kernel.auth.principal import Principal
-from qq_kernel.auth.service_identity import client_secret_for
+from qq_kernel.auth.service_identity import ServiceCredentials
 from qq_kernel.problems import ProblemError
 
-JWKS_PATH = "/api/ledger/.well-known/jwks.json"
-INTROSPECT_PATH = "/api/ledger/auth/introspect"
-TOKEN_PATH = "/api/ledger/auth/token"
+# Relative to the identity provider's base path (``settings.identity_base_path``).
+JWKS_PATH = "/.well-known/jwks.json"
+INTROSPECT_PATH = "/auth/introspect"
+TOKEN_PATH = "/auth/token"
 JWKS_TTL = 600.0
 JWKS_MIN_REFETCH = 5.0
 INTROSPECTION_TTL = 30.0
 
 
 class JwksCache:
-    def __init__(self, http: httpx.AsyncClient, path: str = JWKS_PATH) -> None:
+    def __init__(self, http: httpx.AsyncClient, path: str) -> None:
         self.http = http
         self.path = path
         self.keys: dict[str, dict[str, Any]] = {}
@@ -53,7 +56,7 @@ class JwksCache:
 
     async def _fetch(self) -> None:
         try:
-            response = await self.http.get(self.path)
+            response = await self.http.get(self.path, auth=None)  # public: no service token needed
             response.raise_for_status()
         except httpx.HTTPError as exc:
             if self.keys:  # keep serving with the keys we have
@@ -63,50 +66,77 @@ class JwksCache:
         self.fetched_at = time.monotonic()
 
 
-class ServiceTokenSource:
-    """Client-credentials access token of this service, renewed a minute before it expires."""
+class ServiceTokenSource(httpx.Auth):
+    """This service's identity as an ``httpx.Auth``: every request of the client that carries it
+    goes with a client-credentials access token of the service, fetched from the identity
+    provider on first use and renewed a minute before it expires (or once, on a 401)."""
 
-    def __init__(self, http: httpx.AsyncClient, *, service: str, master_secret: str) -> None:
-        self.http = http
+    def __init__(self, *, identity_base_path: str, service: str, credentials: ServiceCredentials) -> None:
+        if not identity_base_path:
+            raise RuntimeError(f"{service}: the identity provider's base path is not configured")
+        self.token_path = identity_base_path.rstrip("/") + TOKEN_PATH
         self.service = service
-        self.master_secret = master_secret
+        self.credentials = credentials
         self.token: str | None = None
         self.expires_at = 0.0
-        self._lock = asyncio.Lock()
 
-    async def get(self) -> str:
-        if self.token and time.monotonic() < self.expires_at - 60:
-            return self.token
-        async with self._lock:
-            if not self.token or time.monotonic() >= self.expires_at - 60:
-                response = await self.http.post(
-                    TOKEN_PATH,
-                    data={
-                        "grant_type": "client_credentials",
-                        "client_id": self.service,
-                        "client_secret": client_secret_for(self.master_secret, self.service),
-                    },
-                )
-                if response.status_code != 200:
-                    raise ProblemError(503, code="identity_unavailable", detail="无法取得服务身份令牌")
-                body = response.json()
-                self.token = body["access_token"]
-                self.expires_at = time.monotonic() + int(body.get("expires_in", 300))
-        return self.token
+    def _token_request(self, request: httpx.Request) -> httpx.Request:
+        return httpx.Request(
+            "POST",
+            request.url.join(self.token_path),
+            data={
+                "grant_type": "client_credentials",
+                "client_id": self.service,
+                "client_secret": self.credentials.secret_for(self.service),
+            },
+        )
 
-    async def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {await self.get()}"}
+    def _take(self, response: httpx.Response) -> None:
+        if response.status_code != 200:
+            raise ProblemError(503, code="identity_unavailable", detail="无法取得服务身份令牌")
+        body = response.json()
+        self.token = body["access_token"]
+        self.expires_at = time.monotonic() + int(body.get("expires_in", 300))
+
+    async def async_auth_flow(self, request: httpx.Request):
+        fresh = False
+        if not self.token or time.monotonic() >= self.expires_at - 60:
+            response = yield self._token_request(request)
+            await response.aread()
+            self._take(response)
+            fresh = True
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        response = yield request
+        if response.status_code == 401 and not fresh:  # revoked signing key, restarted provider...
+            response = yield self._token_request(request)
+            await response.aread()
+            self._take(response)
+            request.headers["Authorization"] = f"Bearer {self.token}"
+            yield request
+
+
+def service_auth(settings) -> ServiceTokenSource | None:
+    """The identity a service's HTTP client carries; none when no service secret is configured
+    (a development process that calls nobody)."""
+    credentials = ServiceCredentials(settings.service_secret)
+    if not credentials.configured or not settings.identity_base_path:
+        return None
+    return ServiceTokenSource(
+        identity_base_path=settings.identity_base_path, service=settings.service_name, credentials=credentials
+    )
 
 
 class RemoteAuthenticator:
-    def __init__(
-        self, http: httpx.AsyncClient, *, issuer: str, audience: str, service: str, master_secret: str
-    ) -> None:
+    """Verifies callers for a service that is not the identity provider. ``http`` is the
+    service's own client: it carries the service's identity to the introspection endpoint."""
+
+    def __init__(self, http: httpx.AsyncClient, *, issuer: str, audience: str, identity_base_path: str) -> None:
         self.http = http
         self.issuer = issuer
         self.audience = audience
-        self.jwks = JwksCache(http)
-        self.service_token = ServiceTokenSource(http, service=service, master_secret=master_secret)
+        base = identity_base_path.rstrip("/")
+        self.jwks = JwksCache(http, base + JWKS_PATH)
+        self.introspect_path = base + INTROSPECT_PATH
         self._introspected: dict[str, tuple[float, Principal | None]] = {}
 
     async def authenticate(self, token: str, request: Request, session: AsyncSession | None = None) -> Principal:
@@ -123,9 +153,7 @@ class RemoteAuthenticator:
         if cached and now - cached[0] < INTROSPECTION_TTL:
             principal = cached[1]
         else:
-            response = await self.http.post(
-                INTROSPECT_PATH, json={"token": token}, headers=await self.service_token.headers()
-            )
+            response = await self.http.post(self.introspect_path, json={"token": token})
             if response.status_code != 200:
                 raise ProblemError(503, code="identity_unavailable", detail="身份服务暂不可用")
             body = response.json()

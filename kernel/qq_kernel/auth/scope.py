@@ -40,15 +40,27 @@ def scope_params(principal: Principal) -> dict[str, str]:
     return {"scope_unit": principal.unit_id or "", "scope_region": escape_like(principal.region_path or "") + "%"}
 
 
+def in_region_subtree(principal: Principal, region_path: str | None) -> bool:
+    """Whether ``region_path`` lies in the caller's region subtree (a service sees every region;
+    a caller without a region sees none)."""
+    if principal.kind == "service":
+        return True
+    return bool(principal.region_path and region_path and region_path.startswith(principal.region_path))
+
+
+def region_subtree_clause(principal: Principal, region_col) -> ColumnElement[bool]:
+    """:func:`in_region_subtree` as a SQL clause on ``region_col``."""
+    if principal.kind == "service":
+        return true()
+    if not principal.region_path:
+        return false()
+    return region_col.startswith(principal.region_path, autoescape=True)
+
+
 def in_scope(principal: Principal, *, unit_id: str | None, region_path: str | None) -> bool:
     """The same rule for one object already loaded (used before writes that create objects)."""
     if principal.kind == "service":
         return True
     if principal.unit_id and unit_id == principal.unit_id:
         return True
-    return bool(
-        principal.region_scoped
-        and principal.region_path
-        and region_path
-        and region_path.startswith(principal.region_path)
-    )
+    return principal.region_scoped and in_region_subtree(principal, region_path)

@@ -5,6 +5,8 @@ from qq_kernel.settings import ServiceSettings
 SERVICE_NAME = "ledger-api"
 SCHEMA = "ledger"
 PREFIX = "/api/ledger"
+# The services that may obtain a client-credentials token from this identity provider.
+SERVICE_CLIENTS = ("complaint-api", "notify-api", "ledger-api")
 
 
 class Settings(ServiceSettings):
@@ -14,3 +16,5 @@ class Settings(ServiceSettings):
 
     service_name: str = SERVICE_NAME
     db_schema: str = SCHEMA
+    # ledger-api is itself the identity provider.
+    identity_base_path: str = PREFIX

@@ -14,3 +14,5 @@ class Settings(ServiceSettings):
 
     service_name: str = SERVICE_NAME
     db_schema: str = SCHEMA
+    # ledger-api is the identity provider: tokens, JWKS and introspection live below it.
+    identity_base_path: str = "/api/ledger"

@@ -2,33 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.candidates import schemas, service
 from ledger_api.candidates.models import CandidateItem
+from ledger_api.flow import CHANGE, ITEM_CHANGE
 from qq_kernel.auth.permissions import require
 from qq_kernel.auth.principal import Principal
+from qq_kernel.auth.scope import region_subtree_clause
 from qq_kernel.concurrency import check_if_match, set_etag
-from qq_kernel.db import get_session
+from qq_kernel.db import Session
 from qq_kernel.pagination import Page, PageParams, paginate
 from qq_kernel.problems import ProblemError
 
 router = APIRouter(prefix="/candidates", tags=["candidates"])
-Session = Annotated[AsyncSession, Depends(get_session)]
 propose_guard = require("service:ledger_candidate")
 decide_guard = require("ledger:verify")
 
 
 def _region_clause(principal: Principal):
-    return CandidateItem.region_path.startswith(principal.region_path or "/nowhere/", autoescape=True)
+    return region_subtree_clause(principal, CandidateItem.region_path)
 
 
 async def decidable_candidate(
-    candidate_id: str, principal: Principal = Depends(decide_guard), session: AsyncSession = Depends(get_session)
+    candidate_id: str, session: Session, principal: Principal = Depends(decide_guard)
 ) -> CandidateItem:
     candidate = await session.scalar(
         select(CandidateItem).where(CandidateItem.id == candidate_id, _region_clause(principal)).with_for_update()
@@ -54,7 +54,7 @@ async def propose_candidate(
 ) -> CandidateItem:
     """For complaint-api: a complaint about a debt that is not in the ledger."""
     candidate, created = await service.propose(session, principal=principal, request=request, body=body)
-    await session.commit()
+    await CHANGE.commit(session)
     if not created:
         response.status_code = 200
     set_etag(response, candidate.version)
@@ -72,11 +72,10 @@ async def list_candidates(
     if status:
         query = query.where(CandidateItem.status == status)
     rows, total = await paginate(session, query.order_by(CandidateItem.created_at, CandidateItem.id), params)
-    return Page(
-        items=[schemas.CandidateOut.model_validate(r) for r in rows],
-        total=total,
-        page=params.page,
-        page_size=params.page_size,
+    return Page.of(
+        [schemas.CandidateOut.model_validate(r) for r in rows],
+        total,
+        params,
     )
 
 
@@ -90,8 +89,8 @@ async def confirm_candidate(
     principal: Principal = Depends(decide_guard),
 ) -> CandidateItem:
     check_if_match(request, candidate.version)
-    await service.confirm(session, principal=principal, request=request, candidate=candidate, body=body)
-    await session.commit()
+    item = await service.confirm(session, principal=principal, request=request, candidate=candidate, body=body)
+    await ITEM_CHANGE.commit(session, item)  # a new item is evaluated at once, like any other
     set_etag(response, candidate.version)
     return candidate
 
@@ -107,6 +106,6 @@ async def reject_candidate(
 ) -> CandidateItem:
     check_if_match(request, candidate.version)
     await service.reject(session, principal=principal, request=request, candidate=candidate, reason=body.reason)
-    await session.commit()
+    await CHANGE.commit(session)
     set_etag(response, candidate.version)
     return candidate

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from fastapi import Request
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ledger_api.audit.models import AuditLog
+from ledger_api.audit.models import AUDIT
 from ledger_api.candidates import schemas
 from ledger_api.candidates.models import CandidateItem
-from ledger_api.config import SERVICE_NAME
-from ledger_api.flags import service as flags
+from ledger_api.ledger import items
 from ledger_api.ledger import schemas as ledger_schemas
-from ledger_api.ledger import service as ledger
 from ledger_api.ledger.models import ArrearsItem, Creditor, Debtor
-from qq_kernel import audit
+from ledger_api.parties import service as parties
 from qq_kernel.auth.principal import Principal
+from qq_kernel.clock import now
 from qq_kernel.problems import ProblemError
 
 
@@ -31,10 +28,8 @@ async def _audit(
     after: dict | None = None,
     detail: str | None = None,
 ) -> None:
-    await audit.record(
+    await AUDIT.record(
         session,
-        AuditLog,
-        service=SERVICE_NAME,
         action=action,
         principal=principal,
         request=request,
@@ -89,7 +84,7 @@ async def confirm(
     _pending(candidate)
     debtor = await session.scalar(select(Debtor).where(Debtor.uscc == body.debtor_uscc))
     if debtor is None:
-        debtor = await ledger.create_debtor(
+        debtor = await parties.create_debtor(
             session,
             principal=principal,
             request=request,
@@ -102,7 +97,7 @@ async def confirm(
         )
     creditor = await session.scalar(select(Creditor).where(Creditor.uscc == body.creditor_uscc))
     if creditor is None:
-        creditor = await ledger.create_creditor(
+        creditor = await parties.create_creditor(
             session,
             principal=principal,
             request=request,
@@ -110,7 +105,7 @@ async def confirm(
                 name=candidate.creditor_name, uscc=body.creditor_uscc, size=body.creditor_size
             ),
         )
-    item = await ledger.create_item(
+    item = await items.create_item(
         session,
         principal=principal,
         request=request,
@@ -127,10 +122,9 @@ async def confirm(
         ),
     )
     candidate.status, candidate.item_id = "confirmed", item.id
-    candidate.decided_by, candidate.decided_at = principal.user_id, datetime.now(UTC)
+    candidate.decided_by, candidate.decided_at = principal.user_id, now()
     candidate.debtor_uscc, candidate.creditor_uscc = body.debtor_uscc, body.creditor_uscc
     await session.flush()
-    await flags.after_item_change(session, item)  # a new item is evaluated at once, like any other
     await _audit(
         session,
         candidate,
@@ -147,7 +141,7 @@ async def reject(
 ) -> CandidateItem:
     _pending(candidate)
     candidate.status, candidate.decision_reason = "rejected", reason
-    candidate.decided_by, candidate.decided_at = principal.user_id, datetime.now(UTC)
+    candidate.decided_by, candidate.decided_at = principal.user_id, now()
     await session.flush()
     await _audit(session, candidate, action="candidate.rejected", principal=principal, request=request, detail=reason)
     return candidate

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ledger_api.identity import passwords, service
+from ledger_api.identity import org, passwords
 from ledger_api.identity.bootstrap import first_start
 from ledger_api.identity.models import Unit, User
 
@@ -57,7 +57,7 @@ async def load(session: AsyncSession, *, password: str | None = None) -> tuple[l
     for name in MEMBER_UNITS:
         full = f"{boot.region.name}{name}"
         unit = await session.scalar(select(Unit).where(Unit.name == full))
-        units[name] = unit or await service.create_unit(session, name=full, region=boot.region)
+        units[name] = unit or await org.create_unit(session, name=full, region=boot.region)
     password = password or passwords.one_time_password()
     hashed = passwords.hash_password(password)
     for username, display, unit_key, roles in PEOPLE:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ledger_api.ledger import service
+from ledger_api.ledger import access
 from ledger_api.ledger.models import ArrearsItem
 from qq_kernel.auth.permissions import require
 from qq_kernel.auth.principal import Principal
@@ -17,4 +17,4 @@ approve_ledger = require("ledger:approve")
 async def approvable_item(
     item_id: str, principal: Principal = Depends(approve_ledger), session: AsyncSession = Depends(get_session)
 ) -> ArrearsItem:
-    return await service.load_item(session, principal, item_id, lock=True)
+    return await access.load_item(session, principal, item_id, lock=True)

@@ -22,7 +22,6 @@ FLAG_KINDS = {
     "no_weekly_update": "两周以上未更新进展",
     "chain_funds_received": "获得清偿资金后仍拖欠",
 }
-RECLASSIFICATION_STATUSES = {"pending": "待审批", "approved": "已批准", "rejected": "未批准"}
 
 
 class RedFlag(Base):

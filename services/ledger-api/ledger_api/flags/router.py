@@ -3,8 +3,6 @@ reclassification of an undisputed item as disputed (/items/{item_id}/reclassify-
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,16 +11,16 @@ from sqlalchemy.orm import aliased
 from ledger_api.flags import schemas, service
 from ledger_api.flags.dependencies import approvable_item, approve_ledger
 from ledger_api.flags.models import DisputeReclassification, RedFlag
+from ledger_api.flow import ITEM_CHANGE
+from ledger_api.ledger.access import item_scope
 from ledger_api.ledger.dependencies import read_ledger, readable_item, writable_item, write_ledger
 from ledger_api.ledger.models import ArrearsItem, Creditor, Debtor
-from ledger_api.ledger.service import item_scope
 from qq_kernel.auth.principal import Principal
 from qq_kernel.concurrency import set_etag
-from qq_kernel.db import get_session
+from qq_kernel.db import Session
 from qq_kernel.pagination import Page, PageParams
 
 router = APIRouter(tags=["flags"])
-Session = Annotated[AsyncSession, Depends(get_session)]
 
 
 @router.get("/items/{item_id}/flags", name="list_item_flags", response_model=list[schemas.FlagOut])
@@ -83,7 +81,7 @@ async def list_flags(
         )
         for flag, ledger_no, contract, debtor, unit, status in rows
     ]
-    return Page(items=items, total=int(total or 0), page=params.page, page_size=params.page_size)
+    return Page.of(items, total, params)
 
 
 async def _chain_items(session: AsyncSession, principal: Principal, condition) -> list[schemas.ChainItem]:
@@ -155,8 +153,7 @@ async def request_reclassification(
     changes only when a leader of its responsible unit approves; the request raises the
     ``dispute_reclassified`` flag, which stays raised after approval."""
     row = await service.request_reclassification(session, principal=principal, request=request, item=item, body=body)
-    await service.after_item_change(session, item)
-    await session.commit()
+    await ITEM_CHANGE.commit(session, item)
     set_etag(response, row.version)
     return row
 
@@ -197,8 +194,7 @@ async def approve_reclassification(
     await service.decide_reclassification(
         session, principal=principal, request=request, item=item, row=row, approve=True, note=body.note
     )
-    await service.after_item_change(session, item)
-    await session.commit()
+    await ITEM_CHANGE.commit(session, item)
     set_etag(response, row.version)
     return row
 
@@ -222,7 +218,6 @@ async def reject_reclassification(
     await service.decide_reclassification(
         session, principal=principal, request=request, item=item, row=row, approve=False, note=body.reason
     )
-    await service.after_item_change(session, item)
-    await session.commit()
+    await ITEM_CHANGE.commit(session, item)
     set_etag(response, row.version)
     return row

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from ledger_api.audit.models import AuditLog
 from ledger_api.flags.models import DisputeReclassification, RedFlag
+from ledger_api.ledger.access import OPEN_STATUSES
 from ledger_api.ledger.models import ArrearsItem, Creditor, Debtor, EvidenceFile, Repayment
-from ledger_api.ledger.service import OPEN_STATUSES
 from ledger_api.plans.models import Installment, InstallmentExtension, RepaymentPlan
 from ledger_api.weekly.models import WeeklyUpdate
 from ledger_api.weekly.rules import WEEKLY_STATUSES

@@ -29,14 +29,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ledger_api.flags import rules
 from ledger_api.flags.service import ALL_KINDS, sync_flags
+from ledger_api.ledger.access import OPEN_STATUSES
 from ledger_api.ledger.models import ArrearsItem
-from ledger_api.ledger.service import OPEN_STATUSES
 from qq_kernel.clock import china_today
+from qq_kernel.scheduler import SKIPPED, Job, run_locked
 
 log = logging.getLogger("ledger_api.flags")
 
 VISITED = (*OPEN_STATUSES, "void")
-JOB_NAME = "ledger.flags.evaluate"  # the scheduler's job name in ledger_api.main: its advisory lock
+JOB_NAME = "ledger.flags.evaluate"  # also the advisory lock cron and the replicas share
 
 
 async def evaluate_all(
@@ -111,19 +112,23 @@ async def run(today: date | None = None, *, region_path: str | None = None) -> d
     engine = create_engine(settings.database_url, pool_size=1, max_overflow=1)
     try:
         # The same advisory lock as the service's own job: cron and the replicas never overlap.
-        async with engine.connect() as conn:
-            locked = await conn.scalar(text("SELECT pg_try_advisory_lock(hashtext(:n))"), {"n": JOB_NAME})
-            await conn.commit()
-            if not locked:
-                log.info("red flags: another process is evaluating, skipped")
-                return {"skipped_run": 1}
-            try:
-                return await evaluate_all(create_session_factory(engine), today, region_path=region_path)
-            finally:
-                await conn.execute(text("SELECT pg_advisory_unlock(hashtext(:n))"), {"n": JOB_NAME})
-                await conn.commit()
+        result = await run_locked(
+            engine, JOB_NAME, lambda: evaluate_all(create_session_factory(engine), today, region_path=region_path)
+        )
+        return {"skipped_run": 1} if result is SKIPPED else result
     finally:
         await engine.dispose()
+
+
+async def _evaluate_in_service(app) -> dict[str, int]:
+    return await evaluate_all(app.state.session_factory)
+
+
+# Time-based red flags (a week without update, an installment falling due) appear without anyone
+# touching the item: re-evaluate every hour, so a new day's flags show within the hour (idempotent;
+# item changes evaluate themselves at once). Set-based, a run over a province's million items takes
+# about a minute and writes nothing when nothing changed (bench/README.md, "Red-flag job").
+FLAGS_JOB = Job(JOB_NAME, 3600, _evaluate_in_service, first_delay_seconds=300)
 
 
 def main(argv: list[str] | None = None) -> int:

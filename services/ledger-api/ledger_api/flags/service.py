@@ -62,10 +62,10 @@ from ledger_api.flags.rules import (  # noqa: F401  (re-exported: the rules' con
     NO_UPDATE_WEEKS,
     PROOF_PURPOSES,
 )
+from ledger_api.ledger.access import audit_item, ensure_open, item_snapshot
 from ledger_api.ledger.models import ArrearsItem, Creditor, Debtor
-from ledger_api.ledger.service import audit_item, item_snapshot, now
 from qq_kernel.auth.principal import Principal
-from qq_kernel.clock import china_today
+from qq_kernel.clock import china_today, now
 from qq_kernel.problems import ProblemError
 from qq_kernel.request_id import current_request_id
 
@@ -195,8 +195,7 @@ async def request_reclassification(
 ) -> DisputeReclassification:
     """Ask to treat an undisputed item as disputed; nothing changes on the item until a leader
     of its responsible unit approves. The request itself raises ``dispute_reclassified``."""
-    if item.status in ("written_off", "void"):
-        raise ProblemError(409, code="item_closed", detail="该明细已销账或作废，不能再修改")
+    ensure_open(item)
     if item.disputed:
         raise ProblemError(409, code="already_disputed", detail="该明细已是有分歧欠款")
     pending = await session.scalar(
@@ -207,7 +206,7 @@ async def request_reclassification(
     if pending:
         raise ProblemError(409, code="reclassification_pending", detail=f"已有待审批的改为有分歧申请（{pending}）")
     row = DisputeReclassification(
-        item_id=item.id, route=body.route, reason=body.reason, requested_by=principal.user_id or principal.subject
+        item_id=item.id, route=body.route, reason=body.reason, requested_by=principal.actor_id
     )
     session.add(row)
     await session.flush()
@@ -252,10 +251,10 @@ async def decide_reclassification(
         raise ProblemError(403, code="own_request", detail="不能审批本人提出的申请")
     if row.status != "pending":
         raise ProblemError(409, code="not_pending", detail="该申请已审批")
-    if approve and item.status in ("written_off", "void"):
-        raise ProblemError(409, code="item_closed", detail="该明细已销账或作废，不能再修改")
+    if approve:
+        ensure_open(item)
     row.status = "approved" if approve else "rejected"
-    row.decided_by, row.decided_at, row.decision_note = principal.user_id or principal.subject, now(), note
+    row.decided_by, row.decided_at, row.decision_note = principal.actor_id, now(), note
     before = item_snapshot(item)
     if approve:
         item.disputed, item.dispute_route = True, row.route

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ledger_api.identity import passwords, service
+from ledger_api.audit.models import AUDIT
+from ledger_api.identity import org, passwords, users
 from ledger_api.identity.models import Region, Unit, User
 from ledger_api.identity.schemas import USERNAME_PATTERN
 from qq_kernel.auth.principal import Role
@@ -37,7 +38,7 @@ async def ensure_region_tree(session: AsyncSession, tree: str = DEFAULT_REGION_T
         code, name = part.split(":", 1)
         region = await session.scalar(select(Region).where(Region.code == code))
         if region is None:
-            region = await service.create_region(
+            region = await org.create_region(
                 session, code=code, name=name, level=level, parent_id=parent.id if parent else None
             )
         parent = region
@@ -47,9 +48,7 @@ async def ensure_region_tree(session: AsyncSession, tree: str = DEFAULT_REGION_T
 
 async def ensure_office(session: AsyncSession, region: Region) -> Unit:
     office = await session.scalar(select(Unit).where(Unit.region_id == region.id, Unit.is_office.is_(True)))
-    return office or await service.create_unit(
-        session, name=f"{region.name}{OFFICE_NAME}", region=region, is_office=True
-    )
+    return office or await org.create_unit(session, name=f"{region.name}{OFFICE_NAME}", region=region, is_office=True)
 
 
 async def first_start(
@@ -71,7 +70,7 @@ async def first_start(
         )
         session.add(admin)
         await session.flush()
-        await service.audit_event(
+        await AUDIT.record(
             session,
             action="user.bootstrap_admin",
             object_type="user",
@@ -79,7 +78,7 @@ async def first_start(
             unit_id=office.id,
             region_path=office.region_path,
             actor_name="system",
-            after=service.user_snapshot(admin),
+            after=users.user_snapshot(admin),
         )
         result.admin_username, result.admin_password = admin_username, password
     await session.commit()
@@ -110,7 +109,7 @@ async def create_admin(session: AsyncSession, *, username: str, unit_id: str, ro
     )
     session.add(user)
     await session.flush()
-    await service.audit_event(
+    await AUDIT.record(
         session,
         action="user.created_by_cli",
         object_type="user",
@@ -118,7 +117,7 @@ async def create_admin(session: AsyncSession, *, username: str, unit_id: str, ro
         unit_id=unit.id,
         region_path=unit.region_path,
         actor_name="qqctl",
-        after=service.user_snapshot(user),
+        after=users.user_snapshot(user),
     )
     await session.commit()
     return password

@@ -7,17 +7,21 @@ import hashlib
 import logging
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import Request
 from jose import jwk
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ledger_api.audit.models import AUDIT
 from ledger_api.identity.models import SigningKey
 from qq_kernel.auth.jwt import ACCESS_TOKEN_SECONDS, ALGORITHM
+from qq_kernel.auth.principal import Principal
+from qq_kernel.clock import now
 
 log = logging.getLogger("ledger_api.keys")
 
@@ -66,18 +70,18 @@ def private_pem(key: SigningKey, service_secret: str) -> str:
 
 async def published_keys(session: AsyncSession) -> list[SigningKey]:
     """Keys in the JWKS: not retired, or retired less than a token lifetime ago."""
-    cutoff = datetime.now(UTC) - timedelta(seconds=ACCESS_TOKEN_SECONDS + 60)
+    cutoff = now() - timedelta(seconds=ACCESS_TOKEN_SECONDS + 60)
     rows = await session.scalars(select(SigningKey).order_by(SigningKey.signing_from))
     return [k for k in rows if k.retired_at is None or k.retired_at > cutoff]
 
 
 async def current_signing_key(session: AsyncSession) -> SigningKey | None:
-    now = datetime.now(UTC)
+    t = now()
     return await session.scalar(
         select(SigningKey)
         .where(
-            SigningKey.signing_from <= now,
-            or_(SigningKey.retired_at.is_(None), SigningKey.retired_at > now),
+            SigningKey.signing_from <= t,
+            or_(SigningKey.retired_at.is_(None), SigningKey.retired_at > t),
         )
         .order_by(SigningKey.signing_from.desc())
         .limit(1)
@@ -90,11 +94,11 @@ async def ensure_key(session: AsyncSession, service_secret: str) -> SigningKey:
         # SERVICE_SECRET changed (or was restored wrongly): this key can no longer sign. Retire it
         # and start a new one; tokens it signed stay verifiable until they expire.
         log.warning("signing key %s cannot be decrypted with the current SERVICE_SECRET; replacing it", key.kid)
-        key.retired_at = datetime.now(UTC)
+        key.retired_at = now()
         await session.flush()
         key = None
     if key is None:
-        key = new_key(service_secret, signing_from=datetime.now(UTC) - timedelta(seconds=1))
+        key = new_key(service_secret, signing_from=now() - timedelta(seconds=1))
         session.add(key)
         await session.flush()
     return key
@@ -102,11 +106,28 @@ async def ensure_key(session: AsyncSession, service_secret: str) -> SigningKey:
 
 async def rotate(session: AsyncSession, service_secret: str, *, publish_ahead: timedelta = PUBLISH_AHEAD) -> SigningKey:
     """Publish a new key now; it signs from ``now + publish_ahead``; older keys retire then."""
-    now = datetime.now(UTC)
-    key = new_key(service_secret, signing_from=now + publish_ahead)
+    signs_from = now() + publish_ahead
+    key = new_key(service_secret, signing_from=signs_from)
     older = await session.scalars(select(SigningKey).where(SigningKey.retired_at.is_(None)))
     for old in older:
-        old.retired_at = now + publish_ahead
+        old.retired_at = signs_from
     session.add(key)
     await session.flush()
+    return key
+
+
+async def rotate_by(
+    session: AsyncSession, *, principal: Principal, request: Request, service_secret: str
+) -> SigningKey:
+    """:func:`rotate` at an administrator's request, on the audit trail."""
+    key = await rotate(session, service_secret)
+    await AUDIT.record(
+        session,
+        action="signing_key.rotated",
+        principal=principal,
+        request=request,
+        object_type="signing_key",
+        object_id=key.kid,
+        region_path=principal.region_path,
+    )
     return key

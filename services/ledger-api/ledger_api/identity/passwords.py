@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import string
 
@@ -54,3 +55,8 @@ def one_time_password() -> str:
         candidate = f"{core[:7]}-{core[7:]}"
         if not complexity_problems(candidate):
             return candidate
+
+
+def sha256(value: str) -> str:
+    """Digest under which refresh and API tokens are stored (high-entropy secrets: no salt needed)."""
+    return hashlib.sha256(value.encode()).hexdigest()

@@ -4,22 +4,18 @@ and only id, name and unit name: usernames, phones and roles stay with user admi
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.identity.models import Unit, User
 from ledger_api.identity.schemas import PersonOut
 from qq_kernel.auth.permissions import require
 from qq_kernel.auth.principal import Principal
 from qq_kernel.auth.scope import scope_clause
-from qq_kernel.db import get_session
+from qq_kernel.db import Session
 from qq_kernel.pagination import Page, PageParams, capped_count
 
 router = APIRouter(prefix="/people", tags=["people"])
-Session = Annotated[AsyncSession, Depends(get_session)]
 
 
 @router.get("", name="list_people", response_model=Page[PersonOut])
@@ -49,10 +45,9 @@ async def list_people(
         )
     ).all()
     total, exact = await capped_count(session, query)
-    return Page(
-        items=[PersonOut(id=i, display_name=name, unit_name=unit) for i, name, unit in rows],
-        total=total,
+    return Page.of(
+        [PersonOut(id=i, display_name=name, unit_name=unit) for i, name, unit in rows],
+        total,
+        params,
         total_exact=exact,
-        page=params.page,
-        page_size=params.page_size,
     )

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger_api.db import Base
 from ledger_api.identity.models import Timestamps, new_id
+from qq_kernel.numbering import YearlySequenceMixin
 
 MONEY = Numeric(18, 2)
 
@@ -112,14 +113,9 @@ class Creditor(Timestamps, Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class LedgerSequence(Base):
-    """Next ledger number per region and year (台账编号 990121-2026-000001)."""
-
-    __tablename__ = "ledger_sequence"
-
-    region_code: Mapped[str] = mapped_column(String(12), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    last_value: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+class YearlySequence(YearlySequenceMixin, Base):
+    """Yearly counters of the ledger-api: series ``ledger_no`` (台账编号 990121-2026-000001) and
+    ``supervision_notice`` (督办书文号), per region code and year."""
 
 
 class ArrearsItem(Timestamps, Base):

@@ -1,6 +1,6 @@
 """The verification queue (核实队列): repayments across the items of the caller's scope.
 
-Scoped exactly like the items (``service.item_scope`` on the repayment's item): a unit sees the
+Scoped exactly like the items (``ledger.access.item_scope`` on the repayment's item): a unit sees the
 repayments on its own items, the office and the auditor those of their region.
 
 Index-served at a province's scale (1.1 M repayments, migration ledger_0009). The count stops
@@ -28,8 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.identity.models import Unit, User
 from ledger_api.ledger import schemas
+from ledger_api.ledger.access import item_scope
 from ledger_api.ledger.models import ArrearsItem, Creditor, Debtor, EvidenceFile, Repayment
-from ledger_api.ledger.service import item_scope
 from qq_kernel.auth.principal import Principal
 from qq_kernel.clock import china_midnight
 from qq_kernel.pagination import PageParams, capped_count

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.ledger import queue, schemas
 from ledger_api.ledger.dependencies import read_ledger
 from qq_kernel.auth.principal import Principal
-from qq_kernel.db import get_session
+from qq_kernel.db import Session
 from qq_kernel.pagination import Page, PageParams
 from qq_kernel.problems import field_error
 
 router = APIRouter(prefix="/repayments", tags=["repayments"])
-Session = Annotated[AsyncSession, Depends(get_session)]
 
 
 @router.get("", name="list_repayment_queue", response_model=Page[schemas.RepaymentQueueRow])
@@ -51,10 +49,9 @@ async def list_repayment_queue(
         has_evidence=has_evidence,
     )
     rows, total, exact = await queue.read_page(session, base, params, sort)
-    return Page(
-        items=[queue.row_out(r) for r in rows],
-        total=total,
+    return Page.of(
+        [queue.row_out(r) for r in rows],
+        total,
+        params,
         total_exact=exact,
-        page=params.page,
-        page_size=params.page_size,
     )

@@ -1,4 +1,4 @@
-"""HTTP of the ledger: /debtors, /creditors, /items and their repayments, evidence, write-off."""
+"""HTTP of the ledger's items: /items, their repayments, adjustments, evidence, write-off, history."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.audit.models import AuditLog
-from ledger_api.config import SCHEMA, SERVICE_NAME
-from ledger_api.flags import service as flags
 from ledger_api.flags.schemas import FlagKind
-from ledger_api.ledger import schemas, service
+from ledger_api.flow import CHANGE, ITEM_CHANGE
+from ledger_api.ledger import access, items, listing, repayments, schemas
+from ledger_api.ledger import evidence as evidence_rules
 from ledger_api.ledger.dependencies import (
     court_record,
     read_items,
@@ -28,136 +28,27 @@ from ledger_api.ledger.dependencies import (
 )
 from ledger_api.ledger.models import (
     ArrearsItem,
-    Creditor,
-    Debtor,
-    EvidenceBlob,
     EvidenceFile,
     FundingLine,
     Repayment,
 )
-from qq_kernel import audit, pagination, textsearch
+from qq_kernel import pagination
 from qq_kernel.auth.principal import Principal
 from qq_kernel.auth.scope import scope_params
 from qq_kernel.concurrency import set_etag
-from qq_kernel.db import get_session
+from qq_kernel.db import Session
 from qq_kernel.files import MAX_EVIDENCE_BYTES, FileRejected, FileTooLarge, file_response, read_limited, sniff
-from qq_kernel.pagination import Page, PageParams, paginate
+from qq_kernel.pagination import Page, PageParams
 from qq_kernel.problems import ProblemError
 
-registry_router = APIRouter(tags=["registry"])
 items_router = APIRouter(prefix="/items", tags=["items"])
-Session = Annotated[AsyncSession, Depends(get_session)]
-
-
-# ---------------------------------------------------------------- debtors and creditors
-
-
-@registry_router.post("/debtors", name="create_debtor", response_model=schemas.DebtorOut, status_code=201)
-async def create_debtor(
-    body: schemas.DebtorIn,
-    request: Request,
-    response: Response,
-    session: Session,
-    principal: Principal = Depends(write_ledger),
-) -> Debtor:
-    debtor = await service.create_debtor(session, principal=principal, request=request, body=body)
-    await session.commit()
-    set_etag(response, debtor.version)
-    return debtor
-
-
-@registry_router.get("/debtors", name="list_debtors", response_model=Page[schemas.DebtorOut])
-async def list_debtors(
-    session: Session,
-    principal: Principal = Depends(read_ledger),
-    params: PageParams = Depends(PageParams.from_query),
-    q: str | None = Query(None, max_length=64, description="名称片段或信用代码"),
-    type: schemas.DebtorType | None = None,
-) -> Page[schemas.DebtorOut]:
-    query = select(Debtor).where(service.registry_clause(principal, Debtor.region_path))
-    if q:
-        query = query.where(textsearch.contains(SCHEMA, Debtor.name, q) | (Debtor.uscc == q.upper()))
-    if type:
-        query = query.where(Debtor.type == type)
-    rows, total = await paginate(session, query.order_by(Debtor.name, Debtor.id), params)
-    return Page(
-        items=[schemas.DebtorOut.model_validate(r) for r in rows],
-        total=total,
-        page=params.page,
-        page_size=params.page_size,
-    )
-
-
-@registry_router.post("/creditors", name="create_creditor", response_model=schemas.CreditorOut, status_code=201)
-async def create_creditor(
-    body: schemas.CreditorIn,
-    request: Request,
-    response: Response,
-    session: Session,
-    principal: Principal = Depends(write_ledger),
-) -> schemas.CreditorOut:
-    creditor = await service.create_creditor(session, principal=principal, request=request, body=body)
-    await session.commit()
-    set_etag(response, creditor.version)
-    return service.creditor_out(creditor, reveal=False)
-
-
-@registry_router.get("/creditors", name="list_creditors", response_model=Page[schemas.CreditorOut])
-async def list_creditors(
-    session: Session,
-    principal: Principal = Depends(read_ledger),
-    params: PageParams = Depends(PageParams.from_query),
-    q: str | None = Query(None, max_length=64, description="名称片段或信用代码"),
-) -> Page[schemas.CreditorOut]:
-    """Contact data is always masked in lists (个人信息脱敏)."""
-    query = select(Creditor).where(service.registry_clause(principal, Creditor.region_path))
-    if q:
-        query = query.where(textsearch.contains(SCHEMA, Creditor.name, q) | (Creditor.uscc == q.upper()))
-    rows, total = await paginate(session, query.order_by(Creditor.name, Creditor.id), params)
-    return Page(
-        items=[service.creditor_out(r, reveal=False) for r in rows],
-        total=total,
-        page=params.page,
-        page_size=params.page_size,
-    )
-
-
-@registry_router.get("/creditors/{creditor_id}", name="get_creditor", response_model=schemas.CreditorOut)
-async def get_creditor(
-    creditor_id: str,
-    request: Request,
-    response: Response,
-    session: Session,
-    principal: Principal = Depends(read_ledger),
-    reveal: bool = Query(False, description="显示完整联系方式（需个人信息查看权限，且被记录）"),
-) -> schemas.CreditorOut:
-    creditor = await session.get(Creditor, creditor_id)
-    if creditor is None or not await service._registry_visible(principal, creditor.region_path):
-        raise ProblemError(404, detail="债权企业不存在")
-    if reveal:
-        if not principal.can("personal_data:read"):
-            raise ProblemError(403, detail="无权查看完整联系方式")
-        await audit.record(
-            session,
-            AuditLog,
-            service=SERVICE_NAME,
-            action="creditor.contact_viewed",
-            principal=principal,
-            request=request,
-            object_type="creditor",
-            object_id=creditor.id,
-            region_path=creditor.region_path,
-        )
-        await session.commit()
-    set_etag(response, creditor.version)
-    return service.creditor_out(creditor, reveal=reveal)
 
 
 # ---------------------------------------------------------------- items
 
 
 ItemSort = Literal["created_at", "-created_at", "outstanding", "-outstanding", "due_date", "-due_date", "ledger_no"]
-assert set(get_args(ItemSort)) == set(service.ITEM_SORTS), "every sort the API offers has its ORDER BY"
+assert set(get_args(ItemSort)) == set(listing.ITEM_SORTS), "every sort the API offers has its ORDER BY"
 
 
 async def item_filters(
@@ -178,8 +69,8 @@ async def item_filters(
     flag: FlagKind | None = Query(None, description="有该类在预警的明细"),
     flagged: bool | None = Query(None, description="有（true）或没有（false）任何在预警"),
     no_update_weeks: int | None = Query(None, ge=1, le=104, description="连续至少 N 个完整 ISO 周未更新周进展"),
-) -> service.ItemFilters:
-    return service.ItemFilters(
+) -> listing.ItemFilters:
+    return listing.ItemFilters(
         unit_id=unit_id,
         region=region,
         debtor_type=debtor_type,
@@ -198,7 +89,7 @@ async def item_filters(
     )
 
 
-Filters = Annotated[service.ItemFilters, Depends(item_filters)]
+Filters = Annotated[listing.ItemFilters, Depends(item_filters)]
 
 
 @items_router.get("", name="list_items", response_model=Page[schemas.ItemOut])
@@ -210,15 +101,16 @@ async def list_items(
     sort: ItemSort = "-created_at",
 ) -> Page[schemas.ItemOut]:
     cap = pagination.COUNT_CAP
-    values = service.list_params(principal, filters)
+    values = listing.list_params(principal, filters)
     values.update(page_limit=params.page_size, page_offset=params.offset, count_limit=cap + 1)
     # Core rows on the session's connection: the ORM's execution layer would only add CPU here.
     conn = await session.connection()
-    n = int((await conn.execute(service.count_statement(principal, filters), values)).scalar() or 0)
-    page = service.page_statement(principal, filters, sort, few=n <= cap)
+    n = int((await conn.execute(listing.count_statement(principal, filters), values)).scalar() or 0)
+    page = listing.page_statement(principal, filters, sort, few=n <= cap)
     rows = (await conn.execute(page, values)).all()
+    # The hot path builds its page directly (Page.of would only add a call).
     return Page(
-        items=service.items_out(rows),
+        items=listing.items_out(rows),
         total=min(n, cap),
         total_exact=n <= cap,
         page=params.page,
@@ -231,7 +123,7 @@ async def item_totals(
     session: Session, filters: Filters, principal: Principal = Depends(read_ledger)
 ) -> schemas.Totals:
     """Totals of the items the same filters select (void items counted, never summed)."""
-    return await service.totals(session, principal, filters)
+    return await listing.totals(session, principal, filters)
 
 
 @items_router.post("", name="create_item", response_model=schemas.ItemDetail, status_code=201)
@@ -242,21 +134,14 @@ async def create_item(
     session: Session,
     principal: Principal = Depends(write_ledger),
 ) -> schemas.ItemDetail:
-    item = await service.create_item(session, principal=principal, request=request, body=body)
-    await _commit(session, item)
+    item = await items.create_item(session, principal=principal, request=request, body=body)
+    await ITEM_CHANGE.commit(session, item)
     return await _detail(session, principal, item.id, response)
-
-
-async def _commit(session: AsyncSession, item: ArrearsItem) -> None:
-    """Every change to an item ends the same way: its red flags re-evaluated in the same
-    transaction, then one commit (nothing half-written)."""
-    await flags.after_item_change(session, item)
-    await session.commit()
 
 
 async def _detail(session: AsyncSession, principal: Principal, item_id: str, response: Response) -> schemas.ItemDetail:
     values = {**scope_params(principal), "item_id": item_id}
-    row = (await session.execute(service.one_item_statement(principal), values)).one_or_none()
+    row = (await session.execute(listing.one_item_statement(principal), values)).one_or_none()
     if row is None:
         raise ProblemError(404, detail="欠款明细不存在")
     out = schemas.ItemDetail.model_validate(row._asdict())
@@ -288,8 +173,8 @@ async def update_item(
     changes = body.model_dump(exclude_unset=True)
     if "funding_lines" in changes and changes["funding_lines"] is not None:
         changes["funding_lines"] = [fl.model_dump() for fl in body.funding_lines]
-    await service.update_item(session, principal=principal, request=request, item=item, changes=changes)
-    await _commit(session, item)
+    await items.update_item(session, principal=principal, request=request, item=item, changes=changes)
+    await ITEM_CHANGE.commit(session, item)
     return await _detail(session, principal, item.id, response)
 
 
@@ -302,15 +187,13 @@ async def void_item(
     item: ArrearsItem = Depends(versioned_writable_item),
     principal: Principal = Depends(write_ledger),
 ) -> schemas.ItemDetail:
-    await service.void_item(session, principal=principal, request=request, item=item, reason=body.reason)
-    await _commit(session, item)
+    await items.void_item(session, principal=principal, request=request, item=item, reason=body.reason)
+    await ITEM_CHANGE.commit(session, item)
     return await _detail(session, principal, item.id, response)
 
 
-async def court_item(
-    item_id: str, principal: Principal = Depends(court_record), session: AsyncSession = Depends(get_session)
-) -> ArrearsItem:
-    return await service.load_item(session, principal, item_id, lock=True)
+async def court_item(item_id: str, session: Session, principal: Principal = Depends(court_record)) -> ArrearsItem:
+    return await access.load_item(session, principal, item_id, lock=True)
 
 
 @items_router.post("/{item_id}/court-record", name="record_court_case", response_model=schemas.ItemDetail)
@@ -323,10 +206,10 @@ async def record_court_case(
     principal: Principal = Depends(court_record),
 ) -> schemas.ItemDetail:
     """For the court enforcement bureau: case number and stage of a debt on the judicial route."""
-    await service.record_court_case(
+    await items.record_court_case(
         session, principal=principal, request=request, item=item, court_case_no=body.court_case_no, stage=body.stage
     )
-    await session.commit()
+    await ITEM_CHANGE.commit(session, item)
     return await _detail(session, principal, item.id, response)
 
 
@@ -351,8 +234,8 @@ async def write_off_item(
 ) -> schemas.ItemDetail:
     """销账: only when outstanding is exactly zero and every repayment is verified with evidence.
     Otherwise 409 ``write_off_refused`` with every failing condition in ``reasons``."""
-    await service.write_off(session, principal=principal, request=request, item=item)
-    await _commit(session, item)
+    await repayments.write_off(session, principal=principal, request=request, item=item)
+    await ITEM_CHANGE.commit(session, item)
     return await _detail(session, principal, item.id, response)
 
 
@@ -372,7 +255,7 @@ async def item_history(session: Session, item: ArrearsItem = Depends(viewable_it
 
 async def _repayment_out(session: AsyncSession, repayment: Repayment) -> schemas.RepaymentOut:
     out = schemas.RepaymentOut.model_validate(repayment)
-    out.evidence_count = await service.evidence_count(session, repayment.id)
+    out.evidence_count = await repayments.evidence_count(session, repayment.id)
     return out
 
 
@@ -392,8 +275,8 @@ async def report_repayment(
     item: ArrearsItem = Depends(writable_item),
     principal: Principal = Depends(write_ledger),
 ) -> schemas.RepaymentOut:
-    repayment = await service.report_repayment(session, principal=principal, request=request, item=item, body=body)
-    await _commit(session, item)
+    repayment = await repayments.report_repayment(session, principal=principal, request=request, item=item, body=body)
+    await ITEM_CHANGE.commit(session, item)
     return await _repayment_out(session, repayment)
 
 
@@ -407,9 +290,9 @@ async def verify_repayment(
     item: ArrearsItem = Depends(verifiable_item),
     principal: Principal = Depends(verify_ledger),
 ) -> schemas.RepaymentOut:
-    repayment = await service.load_repayment(session, item, repayment_id)
-    await service.verify_repayment(session, principal=principal, request=request, item=item, repayment=repayment)
-    await _commit(session, item)
+    repayment = await repayments.load_repayment(session, item, repayment_id)
+    await repayments.verify_repayment(session, principal=principal, request=request, item=item, repayment=repayment)
+    await ITEM_CHANGE.commit(session, item)
     return await _repayment_out(session, repayment)
 
 
@@ -424,11 +307,11 @@ async def reject_repayment(
     item: ArrearsItem = Depends(verifiable_item),
     principal: Principal = Depends(verify_ledger),
 ) -> schemas.RepaymentOut:
-    repayment = await service.load_repayment(session, item, repayment_id)
-    await service.reject_repayment(
+    repayment = await repayments.load_repayment(session, item, repayment_id)
+    await repayments.reject_repayment(
         session, principal=principal, request=request, item=item, repayment=repayment, reason=body.reason
     )
-    await _commit(session, item)
+    await ITEM_CHANGE.commit(session, item)
     return await _repayment_out(session, repayment)
 
 
@@ -446,11 +329,11 @@ async def reverse_repayment(
     item: ArrearsItem = Depends(verifiable_item),
     principal: Principal = Depends(verify_ledger),
 ) -> schemas.RepaymentOut:
-    repayment = await service.load_repayment(session, item, repayment_id)
-    reversal = await service.reverse_repayment(
+    repayment = await repayments.load_repayment(session, item, repayment_id)
+    reversal = await repayments.reverse_repayment(
         session, principal=principal, request=request, item=item, repayment=repayment, reason=body.reason
     )
-    await _commit(session, item)
+    await ITEM_CHANGE.commit(session, item)
     return await _repayment_out(session, reversal)
 
 
@@ -464,8 +347,8 @@ async def add_adjustment(
     item: ArrearsItem = Depends(verifiable_item),
     principal: Principal = Depends(verify_ledger),
 ):
-    adjustment = await service.add_adjustment(session, principal=principal, request=request, item=item, body=body)
-    await _commit(session, item)
+    adjustment = await repayments.add_adjustment(session, principal=principal, request=request, item=item, body=body)
+    await ITEM_CHANGE.commit(session, item)
     return adjustment
 
 
@@ -499,45 +382,18 @@ async def upload_evidence(
             detail=str(exc),
             errors=[{"field": "file", "message": str(exc), "code": exc.code}],
         ) from exc
-    if repayment_id:
-        repayment = await session.scalar(
-            select(Repayment).where(Repayment.id == repayment_id, Repayment.item_id == item.id)
-        )
-        if repayment is None:
-            raise ProblemError(
-                422,
-                detail="repayment_id: 还款记录不存在",
-                errors=[{"field": "repayment_id", "message": "还款记录不存在", "code": "not_found"}],
-            )
-    evidence = EvidenceFile(
-        item_id=item.id,
-        repayment_id=repayment_id,
-        purpose=purpose,
-        filename=(file.filename or f"evidence.{kind.extension}")[:255],
-        media_type=kind.media_type,
-        size=read.size,
-        sha256=read.sha256,
-        uploaded_by=principal.user_id or principal.subject,
-    )
-    session.add(evidence)
-    await session.flush()
-    session.add(EvidenceBlob(file_id=evidence.id, content=read.data))
-    await service.audit_item(
+    evidence = await evidence_rules.add_evidence(
         session,
-        item,
-        action="evidence.uploaded",
         principal=principal,
         request=request,
-        after={
-            "evidence_id": evidence.id,
-            "filename": evidence.filename,
-            "sha256": read.sha256,
-            "size": read.size,
-            "repayment_id": repayment_id,
-            "purpose": purpose,
-        },
+        item=item,
+        read=read,
+        kind=kind,
+        filename=file.filename,
+        purpose=purpose,
+        repayment_id=repayment_id,
     )
-    await _commit(session, item)
+    await ITEM_CHANGE.commit(session, item)
     return evidence
 
 
@@ -564,24 +420,13 @@ async def download_evidence(
     principal: Principal = Depends(read_ledger),
 ) -> Response:
     """Checked against the caller's scope (through the item) and logged."""
-    evidence = await session.scalar(
-        select(EvidenceFile).where(EvidenceFile.id == evidence_id, EvidenceFile.item_id == item.id)
+    evidence, content = await evidence_rules.open_evidence(
+        session, principal=principal, request=request, item=item, evidence_id=evidence_id
     )
-    if evidence is None:
-        raise ProblemError(404, detail="佐证材料不存在")
-    blob = await session.get(EvidenceBlob, evidence.id)
-    await service.audit_item(
-        session,
-        item,
-        action="evidence.downloaded",
-        principal=principal,
-        request=request,
-        after={"evidence_id": evidence.id, "filename": evidence.filename},
-    )
-    await session.commit()
+    await CHANGE.commit(session)
     return file_response(
-        blob.content, media_type=evidence.media_type, filename=evidence.filename, inline=True, etag=evidence.sha256
+        content, media_type=evidence.media_type, filename=evidence.filename, inline=True, etag=evidence.sha256
     )
 
 
-ROUTERS = [registry_router, items_router]
+ROUTERS = [items_router]

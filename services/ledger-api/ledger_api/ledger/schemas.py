@@ -319,3 +319,27 @@ class RepaymentQueueRow(RepaymentOut):
     responsible_unit_id: str
     responsible_unit_name: str | None = None
     reported_by_name: str | None = None
+
+
+# ---------------------------------------------------------------- overdue interest
+
+
+class InterestSegmentOut(BaseModel):
+    start: date
+    end: date
+    days: int
+    outstanding: Money
+    amount: Money
+
+
+class InterestOut(BaseModel):
+    as_of: date
+    due_date: date | None
+    due_date_basis: str
+    amount: Money | None
+    days: int
+    daily_rate: Decimal | None
+    rate_source: str | None
+    rule: str
+    formula: str | None
+    segments: list[InterestSegmentOut]

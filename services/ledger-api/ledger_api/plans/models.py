@@ -14,8 +14,6 @@ from ledger_api.db import Base
 from ledger_api.identity.models import new_id
 from ledger_api.ledger.models import MONEY
 
-PLAN_STATUSES = {"active": "执行中", "superseded": "已被替换"}
-
 
 class RepaymentPlan(Base):
     """还款计划 of one item. ``total`` equalled the item's outstanding amount when the plan was

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from ledger_api.flags import service as flags
+from ledger_api.flow import ITEM_CHANGE
 from ledger_api.ledger.dependencies import read_ledger, readable_item, writable_item, write_ledger
 from ledger_api.ledger.models import ArrearsItem
 from ledger_api.plans import schemas, service
@@ -16,11 +13,10 @@ from ledger_api.plans.models import RepaymentPlan
 from qq_kernel.auth.principal import Principal
 from qq_kernel.clock import china_today
 from qq_kernel.concurrency import set_etag
-from qq_kernel.db import get_session
+from qq_kernel.db import Session
 from qq_kernel.problems import ProblemError
 
 router = APIRouter(prefix="/items", tags=["plans"])
-Session = Annotated[AsyncSession, Depends(get_session)]
 
 
 @router.get("/{item_id}/plan", name="get_plan", response_model=schemas.PlanOut)
@@ -68,8 +64,7 @@ async def put_plan(
     The installments must add up to the item's outstanding amount exactly; an open item becomes
     化解中. The replaced plan is kept, marked superseded."""
     plan, created = await service.put_plan(session, principal=principal, request=request, item=item, body=body)
-    await flags.after_item_change(session, item)
-    await session.commit()
+    await ITEM_CHANGE.commit(session, item)
     response.status_code = 201 if created else 200
     set_etag(response, item.version)
     return await service.plan_out(session, plan, item, china_today())
@@ -97,8 +92,7 @@ async def extend_installment(
         body=body,
         today=china_today(),
     )
-    await flags.after_item_change(session, item)
-    await session.commit()
+    await ITEM_CHANGE.commit(session, item)
     plan = await service.active_plan(session, item.id)
     set_etag(response, item.version)
     return await service.plan_out(session, plan, item, china_today())

@@ -24,12 +24,12 @@ from fastapi import Request
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ledger_api.ledger.access import audit_item, ensure_open, item_snapshot
 from ledger_api.ledger.models import ArrearsItem, EvidenceFile
-from ledger_api.ledger.service import audit_item, item_snapshot, now
 from ledger_api.plans import schemas
 from ledger_api.plans.models import Installment, InstallmentExtension, RepaymentPlan
-from ledger_api.weekly.rules import local_date
 from qq_kernel.auth.principal import Principal
+from qq_kernel.clock import china_date, now
 from qq_kernel.concurrency import check_if_match
 from qq_kernel.money import ZERO
 from qq_kernel.problems import ProblemError, field_error
@@ -92,7 +92,7 @@ async def covered_amount(session: AsyncSession, plan: RepaymentPlan, item: Arrea
 async def installment_statuses(
     session: AsyncSession, plan: RepaymentPlan, item: ArrearsItem, today: date
 ) -> list[InstallmentStatus]:
-    as_of = today if plan.status == "active" else local_date(plan.superseded_at)
+    as_of = today if plan.status == "active" else china_date(plan.superseded_at)
     return allocate(await installments_of(session, plan.id), await covered_amount(session, plan, item), as_of)
 
 
@@ -126,7 +126,7 @@ async def plan_out(session: AsyncSession, plan: RepaymentPlan, item: ArrearsItem
         superseded_at=plan.superseded_at,
         superseded_by=plan.superseded_by,
         extensions_count=len(extensions),
-        as_of=today if plan.status == "active" else local_date(plan.superseded_at),
+        as_of=today if plan.status == "active" else china_date(plan.superseded_at),
         installments=[
             schemas.InstallmentOut(
                 id=s.installment.id,
@@ -156,13 +156,6 @@ def _summary(plan: RepaymentPlan, installments: list[Installment]) -> dict:
     }
 
 
-def _open_for_plans(item: ArrearsItem) -> None:
-    if item.status in ("written_off", "void"):
-        raise ProblemError(
-            409, code="item_closed", detail=f"该明细已{'销账' if item.status == 'written_off' else '作废'}，不能再修改"
-        )
-
-
 def _touch(item: ArrearsItem) -> None:
     """Bump the item's version: a plan change is a change of the item (If-Match guards it)."""
     item.updated_at = now()
@@ -178,7 +171,7 @@ async def put_plan(
 ) -> tuple[RepaymentPlan, bool]:
     """Agree a plan, or replace the active one (then If-Match on the item is required); returns
     the new plan and whether it is the item's first active plan."""
-    _open_for_plans(item)
+    ensure_open(item)
     current = await active_plan(session, item.id, lock=True)
     if current is not None or request.headers.get("if-match"):
         check_if_match(request, item.version)
@@ -213,7 +206,7 @@ async def put_plan(
         agreement_evidence_id=body.agreement_evidence_id,
         note=body.note,
         replaces_id=current.id if current is not None else None,
-        created_by=principal.user_id or principal.subject,
+        created_by=principal.actor_id,
     )
     session.add(plan)
     await session.flush()
@@ -254,7 +247,7 @@ async def extend_installment(
     today: date,
 ) -> InstallmentExtension:
     """延期: move one installment of the active plan to a later date; recorded, never silent."""
-    _open_for_plans(item)
+    ensure_open(item)
     plan = await active_plan(session, item.id, lock=True)
     installment = None
     if plan is not None:
@@ -281,7 +274,7 @@ async def extend_installment(
         old_due_date=installment.due_date,
         new_due_date=body.new_due_date,
         reason=body.reason,
-        extended_by=principal.user_id or principal.subject,
+        extended_by=principal.actor_id,
     )
     session.add(extension)
     old = installment.due_date

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.identity.models import Region, Unit
+from ledger_api.ledger.listing import ItemFilters
 from ledger_api.ledger.models import DEBTOR_TYPES, ITEM_STATUSES
-from ledger_api.ledger.service import ItemFilters
 from ledger_api.reports import schemas
 from ledger_api.reports.documents import Column, Document, Table
 from ledger_api.reports.service import filter_query

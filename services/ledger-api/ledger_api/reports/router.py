@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.audit.models import AuditLog
 from ledger_api.config import SERVICE_NAME
+from ledger_api.ledger.listing import ItemFilters
 from ledger_api.ledger.router import item_filters
 from ledger_api.ledger.schemas import DebtorType
-from ledger_api.ledger.service import ItemFilters
 from ledger_api.reports import documents, schemas, service
 from ledger_api.reports.dependencies import read_reports, snapshot_reports
 from ledger_api.reports.export import build_document

@@ -37,8 +37,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.flags.models import FLAG_KINDS
 from ledger_api.identity.models import Region, Unit
+from ledger_api.ledger.listing import ItemFilters, filtered_ids, list_params
 from ledger_api.ledger.models import DEBTOR_TYPES, DISPUTE_ROUTES, ITEM_STATUSES, ArrearsItem
-from ledger_api.ledger.service import ItemFilters, filtered_ids, list_params
 from ledger_api.reports import schemas
 from ledger_api.reports.models import (
     DueDayAggregate,

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from ledger_api.flow import CHANGE
+from ledger_api.ledger.access import audit_item, item_scope, load_item
 from ledger_api.ledger.dependencies import read_ledger, readable_item
 from ledger_api.ledger.models import ArrearsItem
-from ledger_api.ledger.service import audit_item, item_scope, load_item
 from ledger_api.supervision import schemas, service
 from ledger_api.supervision.document import render_notice
 from ledger_api.supervision.models import Interview, KeyCase, SupervisionNotice
@@ -18,20 +16,17 @@ from qq_kernel.auth.permissions import require
 from qq_kernel.auth.principal import Principal
 from qq_kernel.clock import china_today
 from qq_kernel.concurrency import check_if_match, set_etag
-from qq_kernel.db import get_session
+from qq_kernel.db import Session
 from qq_kernel.files import file_response
 from qq_kernel.pagination import Page, PageParams
 from qq_kernel.problems import ProblemError
 
 router = APIRouter(tags=["supervision"])
-Session = Annotated[AsyncSession, Depends(get_session)]
 supervise = require("ledger:supervise")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-async def supervised_item(
-    item_id: str, principal: Principal = Depends(supervise), session: AsyncSession = Depends(get_session)
-) -> ArrearsItem:
+async def supervised_item(item_id: str, session: Session, principal: Principal = Depends(supervise)) -> ArrearsItem:
     return await load_item(session, principal, item_id, lock=True)
 
 
@@ -45,7 +40,7 @@ async def mark_key_case(
     principal: Principal = Depends(supervise),
 ) -> KeyCase:
     case = await service.mark_key_case(session, principal=principal, request=request, item=item, body=body)
-    await session.commit()
+    await CHANGE.commit(session)
     set_etag(response, case.version)
     return case
 
@@ -70,7 +65,7 @@ async def close_key_case(
         raise ProblemError(404, detail="重点督办记录不存在")
     check_if_match(request, case.version)
     await service.close_key_case(session, principal=principal, request=request, item=item, case=case, note=body.note)
-    await session.commit()
+    await CHANGE.commit(session)
     set_etag(response, case.version)
     return case
 
@@ -108,7 +103,7 @@ async def list_key_cases(
         )
         for case, item in rows
     ]
-    return Page(items=items, total=int(total or 0), page=params.page, page_size=params.page_size)
+    return Page.of(items, total, params)
 
 
 @router.post(
@@ -122,7 +117,7 @@ async def record_interview(
     principal: Principal = Depends(supervise),
 ) -> Interview:
     interview = await service.record_interview(session, principal=principal, request=request, item=item, body=body)
-    await session.commit()
+    await CHANGE.commit(session)
     return interview
 
 
@@ -142,7 +137,7 @@ async def issue_notice(
     principal: Principal = Depends(supervise),
 ) -> SupervisionNotice:
     notice = await service.issue_notice(session, principal=principal, request=request, item=item, body=body)
-    await session.commit()
+    await CHANGE.commit(session)
     return notice
 
 
@@ -177,7 +172,7 @@ async def download_notice(
     await audit_item(
         session, item, action="notice.downloaded", principal=principal, request=request, after={"notice_id": notice.id}
     )
-    await session.commit()
+    await CHANGE.commit(session)
     return file_response(
         render_notice(notice.snapshot), media_type=DOCX, filename=f"督办通知书-{notice.notice_no}.docx"
     )

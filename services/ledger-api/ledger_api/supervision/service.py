@@ -2,32 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from fastapi import Request
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.identity.models import Region, Unit, User
-from ledger_api.ledger.models import ArrearsItem, Creditor, Debtor
-from ledger_api.ledger.service import audit_item
+from ledger_api.ledger.access import audit_item, ensure_open
+from ledger_api.ledger.models import ArrearsItem, Creditor, Debtor, YearlySequence
 from ledger_api.supervision import schemas
 from ledger_api.supervision.models import Interview, KeyCase, SupervisionNotice
 from qq_kernel.auth.principal import Principal
 from qq_kernel.auth.scope import in_scope
-from qq_kernel.clock import china_today
+from qq_kernel.clock import china_today, now
+from qq_kernel.numbering import next_yearly_value
 from qq_kernel.problems import ProblemError, field_error
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def mark_key_case(
     session: AsyncSession, *, principal: Principal, request: Request, item: ArrearsItem, body: schemas.KeyCaseIn
 ) -> KeyCase:
-    if item.status in ("written_off", "void"):
-        raise ProblemError(409, code="item_closed", detail="已销账或作废的明细不能列为重点督办")
+    ensure_open(item)
     supervisor = await session.get(User, body.supervisor_id)
     if (
         supervisor is None
@@ -45,7 +39,7 @@ async def mark_key_case(
         supervisor_id=supervisor.id,
         deadline=body.deadline,
         reason=body.reason,
-        marked_by=principal.user_id or principal.subject,
+        marked_by=principal.actor_id,
     )
     session.add(case)
     await session.flush()
@@ -84,7 +78,7 @@ async def record_interview(
 ) -> Interview:
     if body.held_on > china_today():
         raise field_error("held_on", "约谈日期不能晚于今天", "future")
-    interview = Interview(item_id=item.id, recorded_by=principal.user_id or principal.subject, **body.model_dump())
+    interview = Interview(item_id=item.id, recorded_by=principal.actor_id, **body.model_dump())
     session.add(interview)
     await session.flush()
     await audit_item(
@@ -109,15 +103,7 @@ async def issue_notice(
     debtor = await session.get(Debtor, item.debtor_id)
     creditor = await session.get(Creditor, item.creditor_id)
     year = china_today().year
-    # Serialise numbering per region and year without a sequence table: a transaction-scoped lock.
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"notice:{region.code}:{year}"})
-    seq = (
-        await session.scalar(
-            select(func.coalesce(func.max(SupervisionNotice.seq), 0)).where(
-                SupervisionNotice.region_code == region.code, SupervisionNotice.year == year
-            )
-        )
-    ) + 1
+    seq = await next_yearly_value(session, YearlySequence, series="supervision_notice", scope=region.code, year=year)
     notice_no = f"{region.name}清欠督〔{year}〕{seq}号"
     issued_at = now()
     snapshot = {
@@ -145,7 +131,7 @@ async def issue_notice(
         requirements=body.requirements,
         reply_deadline=body.reply_deadline,
         snapshot=snapshot,
-        issued_by=principal.user_id or principal.subject,
+        issued_by=principal.actor_id,
         issued_at=issued_at,
     )
     session.add(notice)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from ledger_api.flags import service as flags
+from ledger_api.flow import CHANGE, ITEM_CHANGE
 from ledger_api.ledger.dependencies import read_ledger, readable_item, write_ledger
 from ledger_api.ledger.models import ArrearsItem
 from ledger_api.weekly import schemas, service
@@ -18,11 +15,10 @@ from ledger_api.weekly.rules import WEEK_PATTERN, parse_week, week_start
 from qq_kernel.auth.principal import Principal
 from qq_kernel.clock import china_today
 from qq_kernel.concurrency import set_etag
-from qq_kernel.db import get_session
+from qq_kernel.db import Session
 from qq_kernel.problems import field_error
 
 router = APIRouter(tags=["weekly"])
-Session = Annotated[AsyncSession, Depends(get_session)]
 
 
 @router.post(
@@ -44,8 +40,7 @@ async def create_weekly_update(
     update = await service.create_update(
         session, principal=principal, request=request, item=item, body=body, today=china_today()
     )
-    await flags.after_item_change(session, item)
-    await session.commit()
+    await ITEM_CHANGE.commit(session, item)
     set_etag(response, update.version)
     return update
 
@@ -83,7 +78,7 @@ async def edit_weekly_update(
         changes=body.model_dump(exclude_unset=True),
         today=china_today(),
     )
-    await session.commit()
+    await CHANGE.commit(session)
     set_etag(response, update.version)
     return update
 

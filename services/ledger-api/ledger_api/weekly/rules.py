@@ -2,7 +2,7 @@
 ``no_update_weeks`` list filter and the ``no_weekly_update`` red flag, so all three count alike.
 
 Dates are China's calendar dates (``qq_kernel.clock.china_today()``, as everywhere in the ledger); a stored
-timestamp becomes a date in the server's local time zone.
+timestamp becomes China's date of it (``qq_kernel.clock.china_date``), whatever the server's time zone.
 
 **Weeks without an update.** A week counts as missed only once it is over: the current week is
 still open for its update. The reference is the latest week that has an update or, before the
@@ -14,9 +14,7 @@ of that reference week and ``M`` the Monday of the current week, the item has go
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
-
-from qq_kernel.clock import china_date, china_midnight
+from datetime import date, timedelta
 
 WEEK_PATTERN = r"^\d{4}-W\d{2}$"
 _WEEK = re.compile(WEEK_PATTERN)
@@ -47,16 +45,6 @@ def parse_week(label: str) -> date:
         return date.fromisocalendar(year, week, 1)
     except ValueError as exc:
         raise ValueError(f"{year} 年没有第 {week} 周") from exc
-
-
-def local_date(moment: datetime) -> date:
-    """China's calendar date of a stored (UTC) timestamp, on the same clock as ``china_today()``."""
-    return china_date(moment)
-
-
-def local_midnight(day: date) -> datetime:
-    """Start of ``day`` in China, as an aware datetime (for timestamp comparisons)."""
-    return china_midnight(day)
 
 
 def weeks_without_update(*, today: date, created_on: date, last_update_week: date | None) -> int:

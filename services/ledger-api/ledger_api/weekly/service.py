@@ -15,12 +15,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.identity.models import Unit, User
+from ledger_api.ledger.access import audit_item, item_scope
 from ledger_api.ledger.models import ArrearsItem, Debtor
-from ledger_api.ledger.service import audit_item, item_scope, now
 from ledger_api.weekly import schemas
 from ledger_api.weekly.models import WeeklyUpdate
-from ledger_api.weekly.rules import WEEKLY_STATUSES, local_midnight, week_label, week_start
+from ledger_api.weekly.rules import WEEKLY_STATUSES, week_label, week_start
 from qq_kernel.auth.principal import Principal
+from qq_kernel.clock import china_midnight, now
 from qq_kernel.concurrency import check_if_match
 from qq_kernel.problems import ProblemError
 
@@ -160,7 +161,7 @@ async def missing_report(session: AsyncSession, *, principal: Principal, monday:
             .where(
                 item_scope(principal),
                 ArrearsItem.status.in_(WEEKLY_STATUSES),
-                ArrearsItem.created_at < local_midnight(sunday + timedelta(days=1)),
+                ArrearsItem.created_at < china_midnight(sunday + timedelta(days=1)),
             )
             .order_by(Unit.name, ArrearsItem.ledger_no)
         )

@@ -1,6 +1,6 @@
+from notify_api.config import SERVICE_NAME
 from notify_api.db import Base
-from qq_kernel.audit import AuditMixin, audit_indexes
+from qq_kernel.audit import AuditRecorder, audit_log_model
 
-
-class AuditLog(AuditMixin, Base):
-    __table_args__ = audit_indexes()
+AuditLog = audit_log_model(Base)
+AUDIT = AuditRecorder(AuditLog, SERVICE_NAME)

@@ -1,0 +1,71 @@
+"""The demo county `make run` shows a newcomer: loaded through the API by the demo staff, every
+item status, red flag, dispute route and supervision tool represented; loading twice adds nothing."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from qqctl import bootstrap, demo
+from tests.support.world import bearer, login
+
+
+async def test_demo_county_shows_every_status_flag_and_route(client, platform_db, gateway):
+    ledger_db = platform_db.databases["ledger"]
+    created = await bootstrap.load_demo(ledger_db.runtime_url)
+    assert created is not None, "the demo staff are created once per database"
+    _, password = created
+    kwargs = {
+        "password": password,
+        "service_secret": platform_db.service_secret,
+        "ledger_owner_url": ledger_db.owner_url,
+    }
+    assert await demo.load(client, **kwargs) is True
+    counts = await demo.evaluate_flags(ledger_db.runtime_url)
+    assert counts["raised"] > 0
+    weeks = await demo.take_snapshots(ledger_db.runtime_url)
+
+    h = bearer((await login(client, "office01", password))["access_token"])
+    totals = (await client.get("/api/ledger/items/totals", headers=h)).json()
+    assert set(totals["by_status"]) == {"open", "resolving", "claimed_cleared", "written_off", "void"}
+    items = (await client.get("/api/ledger/items", params={"page_size": 200}, headers=h)).json()["items"]
+    assert {i["dispute_route"] for i in items if i["disputed"]} >= {
+        "negotiation",
+        "mediation",
+        "arbitration",
+        "litigation",
+    }
+    assert {i["debtor_type"] for i in items} == {
+        "government_agency",
+        "fully_funded_institution",
+        "other_institution",
+        "platform_company",
+        "soe",
+        "large_enterprise",
+    }
+    flags = (await client.get("/api/ledger/flags", params={"active": True, "page_size": 200}, headers=h)).json()
+    kinds = Counter(f["kind"] for f in flags["items"])
+    assert set(kinds) == {
+        "dispute_reclassified",
+        "installment_unpaid",
+        "plan_extended_repeatedly",
+        "repayment_without_evidence",
+        "commercial_bill",
+        "no_weekly_update",
+        "chain_funds_received",
+    }
+    assert (await client.get("/api/ledger/key-cases", headers=h)).json()["total"] == 2
+    assert (await client.get("/api/ledger/candidates", headers=h)).json()["total"] == 1
+    assert await demo.load(client, **kwargs) is False, "a second start reuses the data"
+
+    # The dashboard of a real county: units, types, twelve weeks of trend that move, a ranking.
+    dash = (await client.get("/api/ledger/reports/dashboard", headers=h)).json()
+    assert len(weeks) >= 12
+    assert dash["total"]["items"] >= 75
+    assert len([u for u in dash["by_unit"] if u["items"]]) >= 7
+    assert len(dash["by_debtor_type"]) == 6
+    past = [p for p in dash["trend"]["points"] if not p["live"]]
+    assert len(past) == 12
+    assert len({p["verified_repaid"] for p in past}) >= 6, "repayments move the trend week by week"
+    assert dash["trend"]["change"] is not None
+    assert all(row["updates_due"] > 0 for row in dash["ranking"]["rows"][:5])
+    assert {b["key"] for b in dash["ageing"]["buckets"] if b["items"]} >= {"not_due", "d1_30", "d366_"}
