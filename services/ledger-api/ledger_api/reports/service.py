@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.flags.models import FLAG_KINDS
 from ledger_api.identity.models import Region, Unit
+from ledger_api.ledger.access import judicial_only
 from ledger_api.ledger.listing import ItemFilters, filtered_ids, list_params
 from ledger_api.ledger.models import DEBTOR_TYPES, DISPUTE_ROUTES, ITEM_STATUSES, ArrearsItem
 from ledger_api.reports import schemas
@@ -49,7 +50,7 @@ from ledger_api.reports.models import (
 )
 from ledger_api.weekly.rules import week_label, week_start
 from qq_kernel.auth.principal import Principal
-from qq_kernel.auth.scope import scope_clause
+from qq_kernel.auth.scope import scope_clause, scope_shape
 from qq_kernel.clock import china_midnight, china_today
 
 ZERO = Decimal("0.00")
@@ -120,6 +121,24 @@ def filter_query(f: ItemFilters, **extra: str) -> dict[str, str]:
 
 # ---------------------------------------------------------------- sources
 
+# Statements are built once per shape (the caller's kind of scope, which filters are set, what is
+# grouped) and run with the values as parameters, as the list does (ledger/listing.py): building
+# and compiling a statement cost more than running it on the aggregates.
+_STATEMENTS: dict[tuple, object] = {}
+
+
+def _statement(key: tuple, build):
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        if len(_STATEMENTS) >= 1024:
+            _STATEMENTS.clear()
+        stmt = _STATEMENTS[key] = build()
+    return stmt
+
+
+def _shape(principal: Principal, f: ItemFilters) -> tuple:
+    return (scope_shape(principal), judicial_only(principal), f.shape(), uses_aggregate(f))
+
 
 def _aggregate_where(principal: Principal, f: ItemFilters, table) -> list:
     where = [scope_clause(principal, unit_col=table.unit_id, region_col=table.region_path, bound=True)]
@@ -172,9 +191,10 @@ def slices(principal: Principal, f: ItemFilters):
     return query.subquery("slices"), "items"
 
 
-def _region_key(column, base: str):
-    """The caller's region's child a path lies in (/99/9901/990121/ under /99/ → /99/9901/)."""
-    b = bindparam("r_base", base, type_=String)
+def _region_key(column):
+    """The caller's region's child a path lies in (/99/9901/990121/ under /99/ → /99/9901/);
+    the caller's region is the required parameter ``r_base``."""
+    b = bindparam("r_base", type_=String, required=True)
     child = func.split_part(func.substr(column, func.length(b) + 1), "/", 1)
     return case((column == b, b), else_=b + child + literal("/", String))
 
@@ -233,30 +253,34 @@ async def grouped(
 ) -> tuple[Acc, dict[str, dict[str, Acc]], str]:
     """Totals and, for each of ``dims``, figures per group: one scan with GROUPING SETS, each set
     also by status (void is counted apart)."""
-    src, source = slices(principal, f)
-    exprs = {
-        "unit": src.c.unit_id,
-        "debtor_type": src.c.debtor_type,
-        "dispute": _dispute_key(src),
-        "region": _region_key(src.c.region_path, _base_region(principal, f)),
-        "status": src.c.status,
-    }
     # Every set is also by status, so "by status" is the totals' own set (not a set of its own).
     used = [d for d in GROUP_DIMS if d in dims and d != "status"]
-    keys = [exprs[d].label(f"k_{d}") for d in used]
-    sets = [func.grouping_sets(*[tuple_(exprs[d], src.c.status) for d in used], tuple_(src.c.status))]
-    query = select(
-        *keys,
-        src.c.status.label("k_status_"),
-        *[func.grouping(exprs[d]).label(f"g_{d}") for d in used],
-        func.sum(src.c.item_count),
-        func.sum(src.c.principal),
-        func.sum(src.c.verified_repaid),
-        func.sum(src.c.adjustments_total),
-        func.sum(src.c.outstanding),
-    ).group_by(*sets)
+    source = "aggregate" if uses_aggregate(f) else "items"
+
+    def build():
+        src, _ = slices(principal, f)
+        exprs = {
+            "unit": src.c.unit_id,
+            "debtor_type": src.c.debtor_type,
+            "dispute": _dispute_key(src),
+            "region": _region_key(src.c.region_path),
+            "status": src.c.status,
+        }
+        sets = [func.grouping_sets(*[tuple_(exprs[d], src.c.status) for d in used], tuple_(src.c.status))]
+        return select(
+            *[exprs[d].label(f"k_{d}") for d in used],
+            src.c.status.label("k_status_"),
+            *[func.grouping(exprs[d]).label(f"g_{d}") for d in used],
+            func.sum(src.c.item_count),
+            func.sum(src.c.principal),
+            func.sum(src.c.verified_repaid),
+            func.sum(src.c.adjustments_total),
+            func.sum(src.c.outstanding),
+        ).group_by(*sets)
+
+    query = _statement(("grouped", _shape(principal, f), tuple(used)), build)
     params = {**list_params(principal, f), "r_base": _base_region(principal, f)}
-    rows = (await session.execute(query, params)).all()
+    rows = (await (await session.connection()).execute(query, params)).all()
     total = Acc()
     groups: dict[str, dict[str, Acc]] = {d: {} for d in dims}
     for row in rows:
@@ -274,11 +298,13 @@ async def grouped(
     return total, groups, source
 
 
-async def _unit_names(session: AsyncSession, ids) -> dict[str, str]:
-    ids = [i for i in ids if i]
-    if not ids:
-        return {}
-    return dict((await session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids)))).all())
+async def _unit_names(session: AsyncSession, ids, known: dict[str, str] | None = None) -> dict[str, str]:
+    """Unit names by id (``known``: names already read in this request, reused)."""
+    known = {} if known is None else known
+    missing = [i for i in ids if i and i not in known]
+    if missing:
+        known.update((await session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(missing)))).all())
+    return known
 
 
 async def _region_names(session: AsyncSession, paths) -> dict[str, str]:
@@ -289,10 +315,10 @@ async def _region_names(session: AsyncSession, paths) -> dict[str, str]:
 
 
 async def labelled_rows(
-    session: AsyncSession, f: ItemFilters, dim: str, accs: dict[str, Acc]
+    session: AsyncSession, f: ItemFilters, dim: str, accs: dict[str, Acc], unit_names: dict[str, str] | None = None
 ) -> list[schemas.GroupRow]:
     if dim == "unit":
-        names = await _unit_names(session, accs)
+        names = await _unit_names(session, accs, unit_names)
     elif dim == "region":
         names = await _region_names(session, accs)
     elif dim == "debtor_type":
@@ -380,6 +406,7 @@ async def ageing_report(
     bounds: tuple[int, ...] = DEFAULT_BOUNDS,
     *,
     today: date | None = None,
+    by_status: dict[str, Acc] | None = None,
 ) -> schemas.AgeingReport:
     """Outstanding of the items still owed, by days past their due date (today − due date; the
     list's ``overdue`` is exactly days ≥ 1). An item without a due date has its own bucket."""
@@ -423,12 +450,16 @@ async def ageing_report(
         ).all()
         for b, n, owed in rows:
             counts[b] = [int(n or 0), owed or ZERO]
-        # Owed items without a due date: the owed statuses' totals less those with one.
-        total, _, _ = await grouped(session, principal, replace(f, status=OWED_STATUSES), ())
+        # Owed items without a due date: the owed statuses' totals less those with one (open and
+        # resolving items always owe something; a claimed-cleared one owes nothing).
+        if by_status is None:
+            _, groups, _ = await grouped(session, principal, replace(f, status=OWED_STATUSES), ("status",))
+            by_status = groups["status"]
         dated_n = sum(c[0] for c in counts.values())
         dated_owed = sum((c[1] for c in counts.values()), ZERO)
-        owed_items = sum(n for s, n in total.by_status.items() if s in ("open", "resolving"))
-        no_due = [owed_items - dated_n, total.outstanding - dated_owed]
+        owed_items = sum(by_status[s].items for s in ("open", "resolving") if s in by_status)
+        owed_total = sum((by_status[s].outstanding for s in OWED_STATUSES if s in by_status), ZERO)
+        no_due = [owed_items - dated_n, owed_total - dated_owed]
         source = "aggregate"
     else:
         i = ArrearsItem
@@ -586,7 +617,13 @@ def _snapshot_where(principal: Principal, f: ItemFilters) -> list:
 
 
 async def trend_report(
-    session: AsyncSession, principal: Principal, f: ItemFilters, since: date, *, today: date | None = None
+    session: AsyncSession,
+    principal: Principal,
+    f: ItemFilters,
+    since: date,
+    *,
+    today: date | None = None,
+    live: Acc | None = None,
 ) -> schemas.TrendReport:
     today = today or china_today()
     s = WeeklySnapshot
@@ -621,7 +658,9 @@ async def trend_report(
         )
         for monday, n, principal_sum, verified, owed, w in rows
     ]
-    total, _, _ = await grouped(session, principal, replace(f, status=(), disputed=None), ())
+    total = live
+    if total is None:
+        total, _, _ = await grouped(session, principal, replace(f, status=(), disputed=None), ())
     current = schemas.TrendPoint(
         week=week_label(today),
         week_start=week_start(today),
@@ -673,9 +712,16 @@ async def flag_counts(session: AsyncSession, principal: Principal, f: ItemFilter
     return out
 
 
-async def flags_report(session: AsyncSession, principal: Principal, f: ItemFilters) -> schemas.FlagReport:
-    counts = await flag_counts(session, principal, f)
-    names = await _unit_names(session, counts)
+async def flags_report(
+    session: AsyncSession,
+    principal: Principal,
+    f: ItemFilters,
+    *,
+    counts: dict[str, dict[str, int]] | None = None,
+    unit_names: dict[str, str] | None = None,
+) -> schemas.FlagReport:
+    counts = await flag_counts(session, principal, f) if counts is None else counts
+    names = await _unit_names(session, counts, unit_names)
     by_kind = {kind: 0 for kind in FLAG_KINDS}
     for kinds in counts.values():
         for kind, n in kinds.items():
@@ -700,6 +746,8 @@ async def ranking_report(
     *,
     today: date | None = None,
     units: dict[str, Acc] | None = None,
+    flags: dict[str, dict[str, int]] | None = None,
+    unit_names: dict[str, str] | None = None,
 ) -> schemas.RankingReport:
     """Units by clearance rate (then by weekly-update punctuality of the last complete week):
     the bulletin's table (通报)."""
@@ -720,8 +768,8 @@ async def ranking_report(
             )
         ).all()
     }
-    flags = await flag_counts(session, principal, f)
-    names = await _unit_names(session, units)
+    flags = await flag_counts(session, principal, f) if flags is None else flags
+    names = await _unit_names(session, units, unit_names)
     rows = []
     for unit_id, acc in units.items():
         if not acc.items:
@@ -763,17 +811,24 @@ async def ranking_report(
 async def dashboard(
     session: AsyncSession, principal: Principal, f: ItemFilters, *, today: date | None = None, trend_weeks: int = 12
 ) -> schemas.Dashboard:
+    """One scan of the item aggregate serves the totals, the groupings, the ranking, the trend's
+    live point and the ageing's owed total; the flag counts and unit names are read once."""
     today = today or china_today()
-    total, groups, _ = await grouped(session, principal, f, ("unit", "debtor_type", "dispute"))
+    total, groups, _ = await grouped(session, principal, f, ("unit", "debtor_type", "dispute", "status"))
+    flags = await flag_counts(session, principal, f)
+    names = await _unit_names(session, [*groups["unit"], *flags])
     since = week_start(today) - timedelta(days=7 * trend_weeks)
+    owed = {s: acc for s, acc in groups["status"].items() if s in OWED_STATUSES}
     return schemas.Dashboard(
         as_of=now(),
         total=schemas.Figures(**total.figures()),
-        by_unit=await labelled_rows(session, f, "unit", groups["unit"]),
+        by_unit=await labelled_rows(session, f, "unit", groups["unit"], names),
         by_debtor_type=await labelled_rows(session, f, "debtor_type", groups["debtor_type"]),
         by_dispute=await labelled_rows(session, f, "dispute", groups["dispute"]),
-        ageing=await ageing_report(session, principal, f, today=today),
-        trend=await trend_report(session, principal, f, since, today=today),
-        ranking=await ranking_report(session, principal, f, today=today, units=groups["unit"]),
-        flags=await flags_report(session, principal, f),
+        ageing=await ageing_report(session, principal, f, today=today, by_status=owed),
+        trend=await trend_report(session, principal, f, since, today=today, live=total),
+        ranking=await ranking_report(
+            session, principal, f, today=today, units=groups["unit"], flags=flags, unit_names=names
+        ),
+        flags=await flags_report(session, principal, f, counts=flags, unit_names=names),
     )
