@@ -108,7 +108,7 @@ async def main(args: argparse.Namespace) -> int:
         print(f"weekly snapshots: {len(snap_seconds)} weeks, seconds each {snap_seconds}", flush=True)
 
     pool = await asyncpg.create_pool(
-        dsn, min_size=args.concurrency, max_size=args.concurrency, server_settings=dict(SERVER_SETTINGS)
+        dsn, min_size=1, max_size=args.concurrency, server_settings=dict(SERVER_SETTINGS)
     )
     split = await asyncio.to_thread(start_split_mode, state, work, args.replicas)
     results = []
