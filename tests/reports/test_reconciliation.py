@@ -292,7 +292,20 @@ async def test_reports_reconcile_with_the_items_after_every_kind_of_change(clien
     # A unit operator sees its own unit's figures only.
     report = await check_totals(client, hb, "unit")
     assert [row["key"] for row in report["rows"]] == [world.unit_b.id]
-    assert {pump["id"], dispute["id"], undated["id"]}  # all created above
+
+    # Writers that are not the API keep the aggregates too: one statement over many rows (as a
+    # migration or a bulk job would), by the schema's owner.
+    conn = await asyncpg.connect(_dsn(platform_db.databases["ledger"].owner_url))
+    try:
+        moved = await conn.execute(
+            "UPDATE ledger.arrears_item SET due_date = due_date - 35 WHERE region_path = $1 AND due_date IS NOT NULL",
+            world.county.path,
+        )
+        assert moved == "UPDATE 7"
+    finally:
+        await conn.close()
+    await check_everything(client, ho, platform_db)
+    assert {pump["id"], dispute["id"], undated["id"]} <= {i["id"] for i in await all_items(client, ho)}
 
 
 async def test_concurrent_writers_keep_the_aggregates_exact(client, worlds, world, platform_db):

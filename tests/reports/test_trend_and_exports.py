@@ -180,3 +180,20 @@ async def test_exports_as_xlsx_and_pdf_are_audited_and_safe(client, worlds, worl
         await conn.close()
     assert [row["object_id"] for row in logged] == ["totals", "ageing", "trend", "ranking", "flags"]
     assert '"rows": 3' in logged[0]["after"] and '"format": "xlsx"' in logged[0]["after"]
+
+
+async def test_bad_report_parameters_name_the_field(client, worlds, world):
+    a = await actors(client, worlds, world)
+    for params, field in (
+        ({"buckets": "90,30"}, "buckets"),
+        ({"buckets": "30,abc"}, "buckets"),
+    ):
+        r = await client.get("/api/ledger/reports/ageing", params=params, headers=a.ho)
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == field, r.text
+    r = await client.get("/api/ledger/reports/trend", params={"since": "2026-W60"}, headers=a.ho)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "since", r.text
+    r = await client.post(f"/api/ledger/reports/snapshots/{week_label(TODAY)}", headers=a.ho)
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "week_not_over", r.text
+    # A unit operator reads its reports but cannot recompute a week.
+    r = await client.post(f"/api/ledger/reports/snapshots/{week_label(LAST_MONDAY)}", headers=a.h)
+    assert r.status_code == 403
