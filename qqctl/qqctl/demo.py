@@ -603,17 +603,25 @@ async def _age_history(owner_url: str, history: list[dict], me: dict[str, dict],
         await conn.close()
 
 
-async def take_snapshots(ledger_runtime_url: str) -> list[str]:
-    """The weekly snapshots of the past weeks, computed from the demo's history by the job's code."""
-    from ledger_api.reports.service import snapshot_missing_weeks
+async def take_snapshots(ledger_runtime_url: str, weeks: int = 16) -> list[str]:
+    """The weekly snapshots of the past weeks, computed from the demo's history by the job's code.
+    Every week is (re)computed, not only the missing ones: the demo has just rewritten its own
+    history (dates moved back), which a real ledger never does."""
+    from ledger_api.reports.service import snapshot_week
+    from ledger_api.weekly.rules import week_label, week_start
     from qq_kernel.db import create_engine, create_session_factory
 
     engine = create_engine(ledger_runtime_url, pool_size=1, max_overflow=1)
+    done = []
     try:
         async with create_session_factory(engine)() as session:
-            weeks = await snapshot_missing_weeks(session, back_weeks=16)
+            monday = week_start(TODAY) - timedelta(days=7 * weeks)
+            while monday < week_start(TODAY):
+                await snapshot_week(session, monday)
+                done.append(week_label(monday))
+                monday += timedelta(days=7)
             await session.commit()
-        return weeks
+        return done
     finally:
         await engine.dispose()
 
