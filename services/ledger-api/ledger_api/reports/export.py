@@ -9,10 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.identity.models import Region, Unit
 from ledger_api.ledger.listing import ItemFilters
-from ledger_api.ledger.models import DEBTOR_TYPES, ITEM_STATUSES
+from ledger_api.ledger.models import ITEM_STATUSES
 from ledger_api.reports import schemas
 from ledger_api.reports.documents import Column, Document, Table
-from ledger_api.reports.service import filter_query
+from ledger_api.reports.service import DEBTOR_TYPES, filter_query
 from qq_kernel.auth.principal import Principal
 
 GROUP_TITLES = {

@@ -39,7 +39,7 @@ from ledger_api.flags.models import FLAG_KINDS
 from ledger_api.identity.models import Region, Unit
 from ledger_api.ledger.access import judicial_only
 from ledger_api.ledger.listing import ItemFilters, filtered_ids, list_params
-from ledger_api.ledger.models import DEBTOR_TYPES, DISPUTE_ROUTES, ITEM_STATUSES, ArrearsItem
+from ledger_api.ledger.models import DISPUTE_ROUTES, ITEM_STATUSES, ArrearsItem
 from ledger_api.reports import schemas
 from ledger_api.reports.models import (
     DueDayAggregate,
@@ -59,6 +59,14 @@ DEFAULT_BOUNDS = (30, 90, 180, 365)
 OWED_STATUSES = ("open", "resolving", "claimed_cleared")
 # Filters the aggregates can answer (their key); any other filter is answered from the items.
 AGGREGATE_FILTERS = frozenset({"unit_id", "region", "debtor_type", "status", "disputed"})
+DEBTOR_TYPES = {
+    "government_agency": "政府机关",
+    "fully_funded_institution": "全额拨款事业单位",
+    "other_institution": "其它事业单位",
+    "platform_company": "平台公司",
+    "soe": "其他国有企业",
+    "large_enterprise": "大型企业",
+}
 DISPUTE_LABELS = {"undisputed": "无分歧", **{k: f"有分歧·{v}" for k, v in DISPUTE_ROUTES.items()}}
 DISPUTE_LABELS["unspecified"] = "有分歧·未定途径"
 

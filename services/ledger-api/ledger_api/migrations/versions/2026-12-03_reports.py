@@ -7,8 +7,8 @@ no money and no key writes nothing), keys in sorted order (concurrent statements
 same order). The shard is the writing backend's pid modulo 4 (reports/models.py). The existing
 ledger is folded in once here, into shard 0.
 
-Revision ID: ledger_0014_reports
-Revises: ledger_0013
+Revision ID: ledger_0015_reports
+Revises: ledger_0014
 Create Date: 2026-12-03
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "ledger_0014_reports"
-down_revision: str | None = "ledger_0013"
+revision: str = "ledger_0015_reports"
+down_revision: str | None = "ledger_0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
