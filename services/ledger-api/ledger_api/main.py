@@ -22,6 +22,8 @@ from ledger_api.ledger.queue_router import router as repayment_queue_router
 from ledger_api.ledger.router import ROUTERS as LEDGER_ROUTERS
 from ledger_api.parties.router import router as registry_router
 from ledger_api.plans.router import router as plans_router
+from ledger_api.reports.router import router as reports_router
+from ledger_api.reports.scheduled import SNAPSHOTS_JOB
 from ledger_api.supervision.router import router as supervision_router
 from ledger_api.transfer import service as transfer
 from ledger_api.transfer.router import router as transfer_router
@@ -32,7 +34,7 @@ from qq_kernel.scheduler import scheduler_hooks
 
 MIGRATIONS_DIR = migrations_dir_of(__file__)
 
-start_jobs, stop_jobs = scheduler_hooks(FLAGS_JOB)
+start_jobs, stop_jobs = scheduler_hooks(FLAGS_JOB, SNAPSHOTS_JOB)
 
 create_app = service_app_factory(
     Settings,
@@ -59,6 +61,7 @@ create_app = service_app_factory(
         plans_router,
         weekly_router,
         flags_router,
+        reports_router,
         calendar_router,
         transfer_router,
     ],
