@@ -103,7 +103,7 @@ def create_service_app(
     )
     app.include_router(metrics.router(prefix, PUBLIC))
     app.include_router(whoami_router(prefix, settings.service_name))
-    routers = [*routers, audit_router(audit.model)] if audit is not None else list(routers)
+    routers = [*routers, audit_router(audit.model, audit.chained_tables)] if audit is not None else list(routers)
     for router in routers:
         app.include_router(router, prefix=prefix)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name, metrics=metrics)

@@ -1,5 +1,7 @@
 """``GET /audit``: the audit trail of a service, read by auditors (everything in their region)
-and audit administrators (what administrators did), with filters. One router, three services."""
+and audit administrators (what administrators did), with filters. ``GET /audit/verify``: the
+hash chains of the trail (and of the service's other chained tables) walked, with the first
+broken link. One router, three services."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from qq_kernel.audit import verify_chain
 from qq_kernel.auth.permissions import require
 from qq_kernel.auth.principal import Principal
 from qq_kernel.auth.scope import region_subtree_clause
@@ -45,8 +48,39 @@ class AuditEntry(BaseModel):
     ip: str | None
 
 
-def audit_router(model: type) -> APIRouter:
+class BrokenLink(BaseModel):
+    id: int
+    chain_seq: int | None
+    reason: str  # unchained | rows_missing_before | previous_row_changed | row_changed
+
+
+class ChainReport(BaseModel):
+    table: str
+    rows: int
+    intact: bool
+    head_seq: int | None
+    head_hash: str | None
+    first_broken: BrokenLink | None
+
+
+class ChainVerification(BaseModel):
+    intact: bool
+    chains: list[ChainReport]
+
+
+def audit_router(model: type, chained_tables: tuple[str, ...] = ("audit_log",)) -> APIRouter:
     router = APIRouter(prefix="/audit", tags=["audit"])
+    schema = model.__table__.schema
+
+    @router.get("/verify", name="verify_audit_chain", response_model=ChainVerification)
+    async def verify_audit_chain(
+        principal: Principal = Depends(require("audit:read")),
+        session: AsyncSession = Depends(get_session),
+    ) -> ChainVerification:
+        """Walks every chained table of this service; reveals counts and hashes only, so any
+        auditor may run it whatever their region."""
+        reports = [ChainReport.model_validate(await verify_chain(session, schema, table)) for table in chained_tables]
+        return ChainVerification(intact=all(r.intact for r in reports), chains=reports)
 
     @router.get("", name="list_audit", response_model=Page[AuditEntry])
     async def list_audit(

@@ -17,6 +17,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from qq_kernel.problems import PROBLEM_JSON
 from qq_kernel.request_id import REQUEST_ID_HEADER, accept_or_generate
+from qqctl.headers import HSTS, SECURITY_HEADERS
+
+_SECURITY = [(name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS]
+_HSTS = (HSTS[0].lower().encode(), HSTS[1].encode())
 
 LOOPBACK = ("127.0.0.1", "::1")
 SPA_MISSING = """<!doctype html><meta charset="utf-8"><title>清欠平台</title>
@@ -49,6 +53,8 @@ class Gateway:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
+        if scope["type"] == "http":
+            send = self._with_security_headers(scope, send)
         path = scope.get("path", "")
         if path.startswith("/api/") and path.endswith("/metrics") and (scope.get("client") or ("",))[0] not in LOOPBACK:
             # As nginx in split mode: metrics are for a local scraper, not published to the network.
@@ -62,6 +68,22 @@ class Gateway:
             await self._unknown_api(scope, send)
             return
         await self.spa(scope, receive, send)
+
+    @staticmethod
+    def _with_security_headers(scope: Scope, send: Send) -> Send:
+        """The same headers nginx adds in split mode, on every answer; HSTS only over TLS."""
+        extra = [*_SECURITY, _HSTS] if scope.get("scheme") == "https" else _SECURITY
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), *(h for h in extra if h[0] not in present)],
+                }
+            await send(message)
+
+        return send_with_headers
 
     async def _unknown_api(self, scope: Scope, send: Send) -> None:
         incoming = dict(scope.get("headers", [])).get(REQUEST_ID_HEADER.lower().encode())
