@@ -81,8 +81,9 @@ def create_service_app(
         description=description,
         version=version,
         lifespan=lifespan,
-        openapi_url=f"{prefix}/openapi.json",
-        docs_url=f"{prefix}/docs",
+        # Off in production unless asked for; app.openapi() still builds it (qqctl contracts).
+        openapi_url=f"{prefix}/openapi.json" if settings.api_docs_published else None,
+        docs_url=f"{prefix}/docs" if settings.api_docs_published else None,
         redoc_url=None,
         generate_unique_id_function=operation_id,
         responses=PROBLEM_RESPONSES,
