@@ -19,6 +19,7 @@ from qq_kernel.auth.permissions import require
 from qq_kernel.auth.principal import Principal
 from qq_kernel.auth.scope import region_subtree_clause
 from qq_kernel.db import get_session
+from qq_kernel.masking import mask_id_number, mask_name, mask_phone
 from qq_kernel.pagination import Page, PageParams, paginate
 
 # What audit_admin reviews (三员分立): the administrators' own actions.
@@ -66,6 +67,28 @@ class ChainReport(BaseModel):
 class ChainVerification(BaseModel):
     intact: bool
     chains: list[ChainReport]
+
+
+# Personal data inside before/after, masked as the lists mask it unless the reader holds
+# personal_data:read (docs/domain.md §5): the trail must not be a way around the masking.
+_PERSONAL_MASKS = (
+    (("phone", "mobile"), mask_phone),
+    (("contact_person", "contact_name", "legal_representative", "real_name", "person_name"), mask_name),
+    (("id_number", "id_card", "identity_number"), mask_id_number),
+)
+
+
+def mask_personal(value: Any) -> Any:
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            lowered = key.lower()
+            mask = next((m for names, m in _PERSONAL_MASKS if any(n in lowered for n in names)), None)
+            out[key] = mask(item) if mask is not None and isinstance(item, str) else mask_personal(item)
+        return out
+    if isinstance(value, list):
+        return [mask_personal(v) for v in value]
+    return value
 
 
 def audit_router(model: type, chained_tables: tuple[str, ...] = ("audit_log",)) -> APIRouter:
@@ -124,6 +147,12 @@ def audit_router(model: type, chained_tables: tuple[str, ...] = ("audit_log",)) 
         if until:
             query = query.where(model.occurred_at < until)
         rows, total = await paginate(session, query.order_by(model.occurred_at.desc(), model.id.desc()), params)
-        return Page.of([AuditEntry.model_validate(r) for r in rows], total, params)
+        entries = [AuditEntry.model_validate(r) for r in rows]
+        if not principal.can("personal_data:read"):
+            entries = [
+                e.model_copy(update={"before": mask_personal(e.before), "after": mask_personal(e.after)})
+                for e in entries
+            ]
+        return Page.of(entries, total, params)
 
     return router
