@@ -233,7 +233,8 @@ def chain_sql(schema: str, table: str) -> list[str]:
         BEGIN
           -- Held until commit: the next append waits, then sees this row (READ COMMITTED).
           PERFORM pg_advisory_xact_lock({CHAIN_LOCK_CLASS}, hashtext('{schema}.{table}'));
-          SELECT chain_seq, row_hash INTO last_seq, last_hash FROM {fq} ORDER BY chain_seq DESC LIMIT 1;
+          SELECT chain_seq, row_hash INTO last_seq, last_hash FROM {fq}
+          WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1;
           NEW.chain_seq := coalesce(last_seq, 0) + 1;
           NEW.prev_hash := coalesce(last_hash, '{GENESIS_HASH}');
           NEW.row_hash := NULL;
