@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ledger_api import business_dates
 from ledger_api.audit.models import AUDIT
 from ledger_api.candidates.router import router as candidates_router
 from ledger_api.config import PREFIX, Settings
@@ -55,6 +56,6 @@ create_app = service_app_factory(
         flags_router,
     ],
     make_authenticator=LocalAuthenticator,
-    on_startup=[start_jobs],
+    on_startup=[business_dates.configure_from, start_jobs],
     on_shutdown=[stop_jobs],
 )

@@ -11,6 +11,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from qq_kernel.money import format_yuan
+from qq_kernel.text import xml_safe
 
 
 def _cn(d: date) -> str:
@@ -25,7 +26,11 @@ def _font(run, size: int, *, bold: bool = False, family: str = "仿宋") -> None
 
 
 def render_notice(snapshot: dict) -> bytes:
-    """The snapshot holds everything printed: notice number, office, unit, item facts, requirements."""
+    """The snapshot holds everything printed: notice number, office, unit, item facts, requirements.
+
+    Text stored before input refused control characters may hold some a .docx cannot: they are
+    dropped here, so a stored notice always renders."""
+    snapshot = {k: xml_safe(v) if isinstance(v, str) else v for k, v in snapshot.items()}
     doc = Document()
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
