@@ -151,7 +151,7 @@ class AuditRecorder:
         self.model = model
         self.service = service
         # Other hash-chained tables of the service, verified with the audit trail (GET /audit/verify).
-        self.chained_tables = (model.__tablename__, *also_chained)
+        self.chained_tables = (getattr(model, "__tablename__", "audit_log"), *also_chained)
 
     async def record(self, session: AsyncSession, *, action: str, **kwargs: Any) -> None:
         """Add a row (fields of :func:`audit_row`) to the caller's transaction."""
