@@ -47,7 +47,7 @@ async def _verify(url: str, schema: str, table: str) -> dict:
 
 @pytest.fixture
 async def scratch(admin_url):
-    """A platform database of its own, ledger migrated to the revision before the chain."""
+    """A platform database of its own, ledger migrated to the revision before the chain (ledger_0015)."""
     name = dbserver.unique_name()
     dbs = await provision(admin_url, name)
     try:
@@ -74,7 +74,7 @@ async def _insert_audit(url: str, n: int, prefix: str = "probe") -> None:
 async def test_migration_chains_existing_rows_and_tampering_is_located(scratch, admin_url):
     name, dbs = scratch
     ledger = dbs["ledger"]
-    migrations.upgrade(LEDGER.migrations_dir, ledger.owner_url, "ledger", "ledger_0013")
+    migrations.upgrade(LEDGER.migrations_dir, ledger.owner_url, "ledger", "ledger_0015")
     await _insert_audit(ledger.runtime_url, 3, "before_chain")
     conn = await asyncpg.connect(_dsn(ledger.runtime_url))
     try:

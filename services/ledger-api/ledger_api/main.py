@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ledger_api import business_dates
 from ledger_api.audit.models import AUDIT
+from ledger_api.calendar.router import router as calendar_router
 from ledger_api.candidates.router import router as candidates_router
 from ledger_api.config import PREFIX, Settings
 from ledger_api.flags.router import router as flags_router
@@ -21,6 +22,8 @@ from ledger_api.ledger.router import ROUTERS as LEDGER_ROUTERS
 from ledger_api.parties.router import router as registry_router
 from ledger_api.plans.router import router as plans_router
 from ledger_api.supervision.router import router as supervision_router
+from ledger_api.transfer import service as transfer
+from ledger_api.transfer.router import router as transfer_router
 from ledger_api.weekly.router import router as weekly_router
 from qq_kernel.app import service_app_factory
 from qq_kernel.migrations import migrations_dir_of
@@ -54,8 +57,10 @@ create_app = service_app_factory(
         plans_router,
         weekly_router,
         flags_router,
+        calendar_router,
+        transfer_router,
     ],
     make_authenticator=LocalAuthenticator,
-    on_startup=[business_dates.configure_from, start_jobs],
-    on_shutdown=[stop_jobs],
+    on_startup=[business_dates.configure_from, start_jobs, transfer.start_worker],
+    on_shutdown=[stop_jobs, transfer.stop_worker],
 )

@@ -2,8 +2,8 @@
 
 Issue 9, finding 4. The rows already there are chained in id order.
 
-Revision ID: complaint_0002
-Revises: complaint_0001
+Revision ID: complaint_0003
+Revises: complaint_0002
 Create Date: 2026-12-03
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from qq_kernel.migrations import add_hash_chain, drop_hash_chain
 
-revision: str = "complaint_0002"
-down_revision: str | None = "complaint_0001"
+revision: str = "complaint_0003"
+down_revision: str | None = "complaint_0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

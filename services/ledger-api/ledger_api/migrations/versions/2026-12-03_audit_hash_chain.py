@@ -2,8 +2,8 @@
 
 Issue 9, finding 4. The rows already there are chained in id order.
 
-Revision ID: ledger_0014
-Revises: ledger_0013
+Revision ID: ledger_0016
+Revises: ledger_0015
 Create Date: 2026-12-03
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from qq_kernel.migrations import add_hash_chain, drop_hash_chain
 
-revision: str = "ledger_0014"
-down_revision: str | None = "ledger_0013"
+revision: str = "ledger_0016"
+down_revision: str | None = "ledger_0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
