@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { mkdir } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { launchBrowser } from './browser.mjs'
+import { launchBrowser, watchCsp } from './browser.mjs'
 import { AppShell } from './pages/AppShell.mjs'
 import { HomePage, SERVICES } from './pages/HomePage.mjs'
 import { LoginPage } from './pages/LoginPage.mjs'
@@ -45,9 +45,13 @@ async function withPage(name, body) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' })
   const pageErrors = []
   page.on('pageerror', (err) => pageErrors.push(err.message))
+  const csp = watchCsp(page)
+  await csp.ready
   try {
     await body(page)
     assert.deepEqual(pageErrors, [], `uncaught errors in the page: ${pageErrors.join('; ')}`)
+    assert.ok(csp.policySeen, 'the gateway sends a Content-Security-Policy')
+    assert.deepEqual(csp.violations, [], `CSP violations: ${csp.violations.join('; ')}`)
   } catch (err) {
     await page.screenshot({ path: `${ARTIFACTS}${name}-failure.png`, fullPage: true }).catch(() => {})
     throw err

@@ -83,8 +83,9 @@ def create_service_app(
         description=description,
         version=version,
         lifespan=lifespan,
-        openapi_url=f"{prefix}/openapi.json",
-        docs_url=f"{prefix}/docs",
+        # Off in production unless asked for; app.openapi() still builds it (qqctl contracts).
+        openapi_url=f"{prefix}/openapi.json" if settings.api_docs_published else None,
+        docs_url=f"{prefix}/docs" if settings.api_docs_published else None,
         redoc_url=None,
         generate_unique_id_function=operation_id,
         responses=PROBLEM_RESPONSES,
@@ -105,7 +106,7 @@ def create_service_app(
     )
     app.include_router(metrics.router(prefix, PUBLIC))
     app.include_router(whoami_router(prefix, settings.service_name))
-    routers = [*routers, audit_router(audit.model)] if audit is not None else list(routers)
+    routers = [*routers, audit_router(audit.model, audit.chained_tables)] if audit is not None else list(routers)
     for router in routers:
         app.include_router(router, prefix=prefix)
     # Input rules every service gets without asking (docs/architecture.md, "Input at the door"):

@@ -51,6 +51,9 @@ class ServiceSettings(BaseSettings):
     # Base path of the identity provider's API behind the gateway (its token, JWKS and
     # introspection endpoints hang below it); each service's settings name it.
     identity_base_path: str = ""
+    # Interactive API docs (/docs) and openapi.json over HTTP: unset means on, except in
+    # production (a published map of every route helps attackers; contracts/ holds the same).
+    api_docs: bool | None = None
     # A shared secret by which services prove who they are to each other (service identity).
     service_secret: str = Field(default="", repr=False)
 
@@ -62,6 +65,10 @@ class ServiceSettings(BaseSettings):
             if len(self.service_secret) < 32:
                 raise ValueError(f"{self.service_name}: SERVICE_SECRET must be at least 32 characters in production")
         return self
+
+    @property
+    def api_docs_published(self) -> bool:
+        return self.api_docs if self.api_docs is not None else self.environment != "production"
 
     @property
     def owner_url(self) -> str:

@@ -6,6 +6,7 @@ qqctl migrate    provision the database and roles, apply every service's migrati
 qqctl backup     a consistent dump of every service's schema with a manifest (while it runs)
 qqctl restore    a backup into an empty database (or, with --replace, over the present data)
 qqctl contracts  write contracts/*.openapi.json (``--check``: fail when they differ)
+qqctl audit-verify  walk the audit trails' and the login log's hash chains, report the first broken link
 qqctl nginx-config  render deploy/nginx/qingqian.conf.template for split mode
 """
 
@@ -250,6 +251,18 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """Walk every service's hash-chained tables (audit trails, ledger-api's login log); exit 1
+    at the first broken link. Print the heads: keep them elsewhere, a later run must still show
+    the same rows under them."""
+    from qqctl import auditchain
+
+    reports = _with_server(lambda url: asyncio.run(auditchain.verify_all(url, database_name())))
+    for report in reports:
+        print(json.dumps(report, ensure_ascii=False))
+    return 0 if all(r["intact"] for r in reports) else 1
+
+
 def cmd_contracts(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if args.check:
@@ -268,6 +281,10 @@ def cmd_nginx_config(args: argparse.Namespace) -> int:
         upstreams={"ledger": args.ledger, "complaint": args.complaint, "notify": args.notify},
         spa_root=Path(args.spa).resolve(),
         prefix_dir=Path(args.prefix).resolve(),
+        host=args.host,
+        tls_cert=Path(args.tls_cert).resolve() if args.tls_cert else None,
+        tls_key=Path(args.tls_key).resolve() if args.tls_key else None,
+        https_port=args.https_port,
     )
     Path(args.out).write_text(text)
     print(json.dumps({"written": args.out}))
@@ -321,6 +338,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     res.set_defaults(func=cmd_restore)
 
+    aud = sub.add_parser("audit-verify", help="verify the hash chains of the audit trails and the login log")
+    aud.set_defaults(func=cmd_audit_verify)
+
     con = sub.add_parser("contracts", help="export OpenAPI contracts")
     con.add_argument("--out", default=str(ROOT / "contracts"))
     con.add_argument("--check", action="store_true")
@@ -333,6 +353,10 @@ def main(argv: list[str] | None = None) -> int:
     ngx.add_argument("--notify", required=True)
     ngx.add_argument("--spa", default=str(ROOT / "frontend" / "dist"))
     ngx.add_argument("--prefix", default=str(ROOT / ".data" / "nginx"))
+    ngx.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for the network)")
+    ngx.add_argument("--tls-cert", default=None, help="PEM certificate (chain): serve HTTPS, redirect --listen to it")
+    ngx.add_argument("--tls-key", default=None, help="its private key (readable by the gateway user only)")
+    ngx.add_argument("--https-port", type=int, default=443)
     ngx.add_argument("--out", required=True)
     ngx.set_defaults(func=cmd_nginx_config)
 

@@ -8,6 +8,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger_api.db import Base
+from qq_kernel.audit import ChainMixin, chain_index
 
 
 def new_id() -> str:
@@ -77,14 +78,16 @@ class User(Timestamps, Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class LoginEvent(Base):
-    """登录日志: every attempt, successful or not (also counted for lockout and IP limits)."""
+class LoginEvent(ChainMixin, Base):
+    """登录日志: every attempt, successful or not (also counted for lockout and IP limits).
+    Append-only and hash-chained like the audit trail (migration 2026-12-03_audit_hash_chain)."""
 
     __tablename__ = "login_event"
     __table_args__ = (
         Index("ix_login_event_user_time", "user_id", "occurred_at"),
         Index("ix_login_event_ip_time", "ip", "occurred_at"),
         Index("ix_login_event_region_time", "region_path", "occurred_at"),
+        chain_index("login_event"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
