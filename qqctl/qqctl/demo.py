@@ -15,7 +15,6 @@ from typing import Any
 import asyncpg
 import httpx
 
-from qq_kernel.auth.service_identity import client_secret_for
 from qq_kernel.clock import china_today
 from qq_kernel.uscc import random_uscc
 
@@ -84,7 +83,7 @@ DEMO_STAFF = (
 )
 
 
-async def load(client: httpx.AsyncClient, *, password: str, service_secret: str, ledger_owner_url: str) -> bool:
+async def load(client: httpx.AsyncClient, *, password: str, complaint_secret: str, ledger_owner_url: str) -> bool:
     """Load the demo ledger unless it is there already. Returns whether it loaded."""
     rng = random.Random(20240116)  # noqa: S311 - the seed notice's date: the same demo every time
     office = await _login(client, "office01", password)
@@ -93,7 +92,7 @@ async def load(client: httpx.AsyncClient, *, password: str, service_secret: str,
     people = {u: await _login(client, u, password) for u in DEMO_STAFF}
     me = {u: await api.call("GET", "/auth/me") for u, api in people.items()}
     ids = await _load_ledger(office, people, me, rng)
-    await _candidate(client, service_secret)
+    await _candidate(client, complaint_secret)
     await _age(ledger_owner_url, ids)
     return True
 
@@ -412,14 +411,15 @@ async def _load_ledger(office: Api, people: dict[str, Api], me: dict[str, dict],
     return {"items": {k: v["id"] for k, v in items.items()}}
 
 
-async def _candidate(client: httpx.AsyncClient, service_secret: str) -> None:
-    """A complaint about a debt that is not in the ledger (台账外), waiting for the office."""
+async def _candidate(client: httpx.AsyncClient, complaint_secret: str) -> None:
+    """A complaint about a debt that is not in the ledger (台账外), waiting for the office, proposed
+    as complaint-api would, with complaint-api's own client secret."""
     r = await client.post(
         "/api/ledger/auth/token",
         data={
             "grant_type": "client_credentials",
             "client_id": "complaint-api",
-            "client_secret": client_secret_for(service_secret, "complaint-api"),
+            "client_secret": complaint_secret,
         },
     )
     token = r.json()["access_token"]

@@ -15,6 +15,12 @@ from tests.support.world import PASSWORD, bearer, login
 LEDGER = "/api/ledger"
 
 
+def _vault(platform_db):
+    from ledger_api.identity import keys
+
+    return keys.KeyVault(platform_db.credentials.signing_key_secret)
+
+
 def _dsn(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
@@ -316,7 +322,7 @@ async def test_key_rotation_without_downtime(client, worlds, world, monkeypatch,
     old_kids = {k["kid"] for k in (await client.get("/api/ledger/.well-known/jwks.json")).json()["keys"]}
     factory: WorldFactory = worlds
     async with factory.sessions() as s:
-        await keys.rotate(s, platform_db.service_secret, publish_ahead=timedelta(0))
+        await keys.rotate(s, _vault(platform_db), publish_ahead=timedelta(0))
         await s.commit()
     monkeypatch.setattr(remote, "JWKS_MIN_REFETCH", 0.0)
     after = await login(client, user.username, ip=world.client_ip)

@@ -12,7 +12,6 @@ import pytest
 
 from qq_kernel.auth.permissions import Permission, Public, route_guards
 from qq_kernel.auth.principal import REGION_SCOPED_ROLES, Role, permissions_of
-from qq_kernel.auth.service_identity import client_secret_for
 from tests.support.ledger_helpers import make_debt, report_with_receipt
 from tests.support.world import bearer, login
 
@@ -85,7 +84,7 @@ async def _service_token(client, secret: str) -> str:
         data={
             "grant_type": "client_credentials",
             "client_id": "complaint-api",
-            "client_secret": client_secret_for(secret, "complaint-api"),
+            "client_secret": secret,
         },
     )
     assert r.status_code == 200, r.text
@@ -95,7 +94,7 @@ async def _service_token(client, secret: str) -> str:
 @pytest.fixture
 async def matrix_world(client, worlds, world, platform_db):
     other = await worlds.create()
-    service_token = await _service_token(client, platform_db.service_secret)
+    service_token = await _service_token(client, platform_db.client_secret("complaint-api"))
     security = await worlds.user(world, roles=["security_admin"], unit=world.office)
     sec_token = (await login(client, security.username, ip=world.client_ip))["access_token"]
     other_security = await worlds.user(other, roles=["security_admin"], unit=other.office)

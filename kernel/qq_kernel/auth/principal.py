@@ -121,7 +121,19 @@ class Principal:
         return self.user_id or self.subject
 
 
-# What a service identity (complaint-api calling ledger-api, ...) may do: machine operations only.
+# Every permission a service identity (complaint-api calling ledger-api, ...) can hold: machine
+# operations only. Which service holds which is the identity provider's table of clients
+# (ledger-api's config.SERVICE_CLIENTS); a service token carries its own set.
 SERVICE_PERMISSIONS: frozenset[str] = frozenset(
-    {"service:introspect", "service:ledger_match", "service:ledger_candidate", "service:notify_event"}
+    {
+        "service:introspect",
+        "service:revocations_read",
+        "service:ledger_match",
+        "service:ledger_candidate",
+        "service:parties_read",
+        "service:org_read",
+        "service:calendar_read",
+        "service:reports_read",
+        "service:notify_event",
+    }
 )

@@ -87,7 +87,7 @@ class ServiceTokenSource(httpx.Auth):
             data={
                 "grant_type": "client_credentials",
                 "client_id": self.service,
-                "client_secret": self.credentials.secret_for(self.service),
+                "client_secret": self.credentials.secret(),
             },
         )
 
@@ -116,9 +116,9 @@ class ServiceTokenSource(httpx.Auth):
 
 
 def service_auth(settings) -> ServiceTokenSource | None:
-    """The identity a service's HTTP client carries; none when no service secret is configured
+    """The identity a service's HTTP client carries; none when no client secret is configured
     (a development process that calls nobody)."""
-    credentials = ServiceCredentials(settings.service_secret)
+    credentials = ServiceCredentials(settings.client_secret)
     if not credentials.configured or not settings.identity_base_path:
         return None
     return ServiceTokenSource(

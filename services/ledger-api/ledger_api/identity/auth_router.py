@@ -55,7 +55,9 @@ async def token(
     else:
         if not client_id or not client_secret:
             raise field_error("client_id" if not client_id else "client_secret", "必填项", "missing")
-        issued = await tokens.client_credentials(session, settings, client_id=client_id, client_secret=client_secret)
+        issued = await tokens.client_credentials(
+            session, settings, client_id=client_id, client_secret=client_secret, request=request
+        )
     return _tokens(issued)
 
 
@@ -125,7 +127,7 @@ async def rotate_signing_key(
     request: Request, session: Session, principal: Principal = Depends(require("roles:manage"))
 ) -> dict:
     key = await keys.rotate_by(
-        session, principal=principal, request=request, service_secret=request.app.state.settings.service_secret
+        session, principal=principal, request=request, vault=keys.KeyVault.of(request.app.state.settings)
     )
     await CHANGE.commit(session)
     return {"kid": key.kid, "signing_from": key.signing_from.isoformat()}
@@ -133,7 +135,7 @@ async def rotate_signing_key(
 
 @jwks_router.get("/.well-known/jwks.json", name="jwks", response_model=schemas.Jwks, dependencies=[PUBLIC])
 async def jwks(request: Request, response: Response, session: Session) -> schemas.Jwks:
-    await keys.ensure_key(session, request.app.state.settings.service_secret)
+    await keys.ensure_key(session, keys.KeyVault.of(request.app.state.settings))
     await CHANGE.commit(session)
     response.headers["Cache-Control"] = "public, max-age=300"
     return schemas.Jwks(keys=[k.public_jwk for k in await keys.published_keys(session)])

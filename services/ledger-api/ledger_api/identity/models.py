@@ -127,7 +127,7 @@ class RefreshToken(Base):
 
 
 class SigningKey(Base):
-    """RS256 keys. The private half is encrypted with a key derived from SERVICE_SECRET.
+    """RS256 keys. The private half is encrypted with ledger-api's own signing-key secret (keys.KeyVault).
     A new key is published (JWKS) before it signs; a retired key stays published until every
     token it signed has expired."""
 

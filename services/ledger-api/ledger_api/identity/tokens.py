@@ -24,7 +24,7 @@ from ledger_api.identity.passwords import sha256
 from qq_kernel import audit
 from qq_kernel.auth import jwt as qjwt
 from qq_kernel.auth.principal import Principal
-from qq_kernel.auth.service_identity import ServiceCredentials
+from qq_kernel.auth.service_identity import ServiceClients
 from qq_kernel.clock import CHINA, now
 from qq_kernel.problems import ProblemError, field_error
 
@@ -51,8 +51,9 @@ class IssuedTokens:
 
 
 async def _sign(session: AsyncSession, settings: Settings, claims: dict) -> str:
-    key = await keys.ensure_key(session, settings.service_secret)
-    return qjwt.sign(claims, private_pem=keys.private_pem(key, settings.service_secret), kid=key.kid)
+    vault = keys.KeyVault.of(settings)
+    key = await keys.ensure_key(session, vault)
+    return qjwt.sign(claims, private_pem=keys.private_pem(key, vault), kid=key.kid)
 
 
 async def _issue(session: AsyncSession, settings: Settings, *, user: User, auth_session: AuthSession) -> IssuedTokens:
@@ -232,10 +233,25 @@ async def refresh(session: AsyncSession, settings: Settings, *, refresh_token: s
 
 
 async def client_credentials(
-    session: AsyncSession, settings: Settings, *, client_id: str, client_secret: str
+    session: AsyncSession, settings: Settings, *, client_id: str, client_secret: str, request: Request
 ) -> IssuedTokens:
-    if not ServiceCredentials(settings.service_secret).verify(client_id, client_secret, known_clients=SERVICE_CLIENTS):
+    """A service's token: only for a known client presenting its own secret, carrying only that
+    client's permissions; each issue and each refusal is on the audit trail."""
+    client_id = client_id[:64]
+    if not ServiceClients(settings.service_clients).verify(client_id, client_secret, known_clients=SERVICE_CLIENTS):
+        await AUDIT.record(
+            session,
+            action="service.token_refused",
+            result="failure",
+            request=request,
+            object_type="service",
+            object_id=client_id,
+            actor_name=f"service:{client_id}",
+            detail="服务身份校验失败",
+        )
+        await session.commit()
         raise ProblemError(401, code="invalid_client", detail="服务身份校验失败")
+    permissions = sorted(SERVICE_CLIENTS[client_id])
     claims = qjwt.access_claims(
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
@@ -247,8 +263,18 @@ async def client_credentials(
         roles=[],
         session_id=None,
         lifetime=SERVICE_TOKEN_SECONDS,
+        service_permissions=permissions,
     )
     access = await _sign(session, settings, claims)
+    await AUDIT.record(
+        session,
+        action="service.token_issued",
+        request=request,
+        object_type="service",
+        object_id=client_id,
+        actor_name=f"service:{client_id}",
+        after={"jti": claims["jti"], "permissions": permissions, "expires_in": SERVICE_TOKEN_SECONDS},
+    )
     await session.commit()
     return IssuedTokens(access, SERVICE_TOKEN_SECONDS, None, False)
 
