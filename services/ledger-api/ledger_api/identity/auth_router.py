@@ -3,12 +3,13 @@ rotation) and /.well-known/jwks.json."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 
 from ledger_api.flow import CHANGE
-from ledger_api.identity import keys, schemas, sessions, tokens, users
+from ledger_api.identity import keys, revocations, schemas, sessions, tokens, users
 from ledger_api.identity.models import Unit
 from qq_kernel.auth.permissions import PUBLIC, require
 from qq_kernel.auth.principal import ROLE_LABELS_ZH, Principal
@@ -120,6 +121,23 @@ async def introspect(
 ) -> schemas.Introspection:
     """For complaint-api and notify-api (service identity only): is this API token active, and whose is it?"""
     return schemas.Introspection(**await sessions.introspect(session, token=body.token))
+
+
+@auth_router.get("/revocations", name="revocations", response_model=schemas.RevocationFeed)
+async def revocation_feed(
+    session: Session,
+    since: datetime | None = Query(None, description="上次应答的 cursor；首次请求省略"),
+    _: Principal = Depends(require("service:revocations_read")),
+) -> schemas.RevocationFeed:
+    """For complaint-api and notify-api (service identity only), polled every ~2 s by each
+    replica: sessions ended (logout, disabled user, password reset or change, refresh reuse) and
+    users and API tokens whose cached answers must go, since ``since``."""
+    rows, cursor = await revocations.since(session, since)
+    return schemas.RevocationFeed(
+        cursor=cursor,
+        revocations=[schemas.RevocationOut.model_validate(r) for r in rows],
+        horizon_seconds=int(revocations.HORIZON.total_seconds()),
+    )
 
 
 @auth_router.post("/keys/rotate", name="rotate_signing_key", status_code=201)

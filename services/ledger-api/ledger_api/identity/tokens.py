@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from fastapi import Request
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.audit.models import AUDIT
 from ledger_api.config import SERVICE_CLIENTS, Settings
-from ledger_api.identity import keys, passwords
+from ledger_api.identity import keys, passwords, revocations
 from ledger_api.identity.models import (
     AuthSession,
     LoginEvent,
@@ -202,6 +202,7 @@ async def refresh(session: AsyncSession, settings: Settings, *, refresh_token: s
         # A refresh token used twice means it was copied: end the whole family.
         auth_session.revoked_at = t
         auth_session.revoke_reason = "refresh_reuse"
+        revocations.record(session, kind="session", subject_id=auth_session.id, reason="refresh_reuse", at=t)
         await AUDIT.record(
             session,
             action="auth.refresh_reuse",
@@ -221,6 +222,7 @@ async def refresh(session: AsyncSession, settings: Settings, *, refresh_token: s
     if t - auth_session.last_activity_at > IDLE_TIMEOUT:
         auth_session.revoked_at = t
         auth_session.revoke_reason = "idle_timeout"
+        revocations.record(session, kind="session", subject_id=auth_session.id, reason="idle_timeout", at=t)
         await session.commit()
         raise ProblemError(401, code="session_idle_timeout", detail="超过 30 分钟未操作，请重新登录")
     if not user.active:
@@ -285,6 +287,7 @@ async def logout(session: AsyncSession, *, principal: Principal, request: Reques
         if auth_session and auth_session.revoked_at is None:
             auth_session.revoked_at = now()
             auth_session.revoke_reason = "logout"
+            revocations.record(session, kind="session", subject_id=auth_session.id, reason="logout")
     await AUDIT.record(
         session,
         action="auth.logout",
@@ -319,11 +322,7 @@ async def change_password(
     user.must_change_password = False
     user.password_changed_at = now()
     # Other sessions of this user end; this one goes on with a fresh token after re-login.
-    await session.execute(
-        update(AuthSession)
-        .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None), AuthSession.id != principal.session_id)
-        .values(revoked_at=now(), revoke_reason="password_changed")
-    )
+    await revocations.end_sessions(session, user_id=user.id, reason="password_changed", keep=principal.session_id)
     await AUDIT.record(
         session,
         action="user.password_changed",

@@ -4,19 +4,17 @@ password resets that end the user's sessions."""
 from __future__ import annotations
 
 from fastapi import Request
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.audit.models import AUDIT
-from ledger_api.identity import passwords
+from ledger_api.identity import passwords, revocations
 from ledger_api.identity.models import (
-    AuthSession,
     Unit,
     User,
 )
 from qq_kernel.auth.principal import ROLE_PERMISSIONS, Principal, Role
 from qq_kernel.auth.scope import in_scope
-from qq_kernel.clock import now
 from qq_kernel.problems import ProblemError, field_error
 
 # Roles only a security administrator hands out (三员分立: separation of duties).
@@ -175,11 +173,10 @@ async def update_user(
 
 
 async def _end_sessions(session: AsyncSession, user_id: str, reason: str) -> None:
-    await session.execute(
-        update(AuthSession)
-        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
-        .values(revoked_at=now(), revoke_reason=reason)
-    )
+    """Every session of the user ends, on every service within seconds (the revocation feed);
+    the other services also drop what they cached about the user's API tokens."""
+    await revocations.end_sessions(session, user_id=user_id, reason=reason)
+    revocations.record(session, kind="user", subject_id=user_id, reason=reason)
 
 
 async def reset_password(session: AsyncSession, *, principal: Principal, request: Request, user: User) -> str:
