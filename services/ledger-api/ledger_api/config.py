@@ -56,6 +56,8 @@ class Settings(ServiceSettings):
     # The platform's old shared SERVICE_SECRET, only to re-encrypt signing keys stored under it
     # (upgrade from before per-service credentials); remove it once ledger-api has started once.
     legacy_service_secret: str = Field(default="", repr=False)
+    # A password older than this must be changed at the next login (MLPS periodic change); 0: never.
+    password_max_age_days: int = 90
 
     @model_validator(mode="after")
     def _refuse_missing_signing_key_secret(self) -> "Settings":

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.audit.models import AUDIT
-from ledger_api.identity import passwords, revocations
+from ledger_api.identity import passwords, revocations, tokens
 from ledger_api.identity.models import (
     Unit,
     User,
@@ -184,6 +184,7 @@ async def reset_password(session: AsyncSession, *, principal: Principal, request
         raise ProblemError(409, code="integration_account", detail="对接账号没有密码，请为其创建 API 令牌")
     check_manageable(principal, user)
     otp = passwords.one_time_password()
+    tokens.remember_password(user)
     user.password_hash = passwords.hash_password(otp)
     user.must_change_password = True
     user.locked_until = None
