@@ -6,6 +6,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PACKAGES := -e kernel -e services/ledger-api -e services/complaint-api -e services/notify-api -e qqctl
 NPM_STAMP := frontend/node_modules/.installed
+# The built SPA is rebuilt only when what it is built from changed: its sources (the generated API
+# types excepted, they come from contracts/), its package files and build config, the contracts.
+SPA_BUILT := frontend/dist/index.html
+SPA_SOURCES := $(shell find frontend/src frontend/public -type f -not -path 'frontend/src/api/generated/*' 2>/dev/null) \
+	frontend/index.html frontend/package.json frontend/package-lock.json frontend/vite.config.ts \
+	frontend/tsconfig.json frontend/tsconfig.node.json $(wildcard contracts/*.openapi.json)
 PYTEST_WORKERS ?= 2
 
 .PHONY: run test test-fast contracts check-contracts migrate lint frontend venv system-deps bench clean-data help
@@ -28,8 +34,11 @@ $(NPM_STAMP): frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-frontend: $(NPM_STAMP) $(STAMP)
+$(SPA_BUILT): $(NPM_STAMP) $(SPA_SOURCES)
 	cd frontend && npm run build
+	@touch $@
+
+frontend: $(SPA_BUILT)
 
 system-deps:
 	@scripts/system-deps.sh

@@ -3,6 +3,8 @@
 qqctl run        all-in-one: database (embedded unless DATABASE_URL), migrations, the three
                  services and the SPA on http://127.0.0.1:8000
 qqctl migrate    provision the database and roles, apply every service's migrations
+qqctl backup     a consistent dump of every service's schema with a manifest (while it runs)
+qqctl restore    a backup into an empty database (or, with --replace, over the present data)
 qqctl contracts  write contracts/*.openapi.json (``--check``: fail when they differ)
 qqctl nginx-config  render deploy/nginx/qingqian.conf.template for split mode
 qqctl credentials  each service's own credential as env lines (``--rotate``, ``--finish-rotation``)
@@ -17,6 +19,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,17 +46,26 @@ def data_dir() -> Path:
     return Path(os.environ.get("QQ_DATA_DIR", ROOT / ".data"))
 
 
+def database_name() -> str:
+    return os.environ.get("QQ_DATABASE_NAME", "qingqian")
+
+
+def database_server() -> tuple[str, object | None]:
+    """The administrative URL of the server: DATABASE_URL, else the embedded one (started, or
+    attached to when another qqctl process runs it)."""
+    if admin_url := os.environ.get("DATABASE_URL"):
+        return admin_url, None
+    from qqctl import embedded
+
+    server = embedded.start(data_dir() / "pg")
+    return embedded.admin_url(server), server
+
+
 def prepare(database: str | None = None, *, reset_role_passwords: bool = False) -> Platform:
     """Database server (embedded unless DATABASE_URL), provisioning and migrations."""
     data = data_dir()
-    embedded_server = None
-    admin_url = os.environ.get("DATABASE_URL")
-    if not admin_url:
-        from qqctl import embedded
-
-        embedded_server = embedded.start(data / "pg")
-        admin_url = embedded.admin_url(embedded_server)
-    database = database or os.environ.get("QQ_DATABASE_NAME", "qingqian")
+    admin_url, embedded_server = database_server()
+    database = database or database_name()
     dbs = asyncio.run(
         provision(admin_url, database, secrets_file=data / "db-roles.json", reset_passwords=reset_role_passwords)
     )
@@ -111,18 +123,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.demo and accounts.exists():
         from qqctl import demo as demo_ledger
 
-        password = accounts.read_text(encoding="utf-8").splitlines()[1].removeprefix("password: ").strip()
-        if asyncio.run(
-            demo_ledger.load_into(
-                app,
-                password=password,
-                complaint_secret=platform.credentials.client_secrets["complaint-api"],
-                ledger_owner_url=platform.databases["ledger"].owner_url,
-            )
-        ):
-            counts = asyncio.run(demo_ledger.evaluate_flags(platform.databases["ledger"].runtime_url))
-            print(f"演示台账已载入 / demo ledger loaded (red flags raised: {counts['raised']})", flush=True)
-        app = build_allinone(platform, gateway_url=url, spa_dir=ROOT / "frontend" / "dist")
+        ledger_db = platform.databases["ledger"]
+        if not asyncio.run(demo_ledger.loaded(ledger_db.runtime_url)):
+            password = accounts.read_text(encoding="utf-8").splitlines()[1].removeprefix("password: ").strip()
+            if asyncio.run(
+                demo_ledger.load_into(
+                    app,
+                    password=password,
+                    complaint_secret=platform.credentials.client_secrets["complaint-api"],
+                    ledger_owner_url=ledger_db.owner_url,
+                )
+            ):
+                counts = asyncio.run(demo_ledger.evaluate_flags(ledger_db.runtime_url))
+                print(f"演示台账已载入 / demo ledger loaded (red flags raised: {counts['raised']})", flush=True)
+            app = build_allinone(platform, gateway_url=url, spa_dir=ROOT / "frontend" / "dist")
     where = f"embedded PostgreSQL in {data_dir() / 'pg'}" if platform.embedded else "DATABASE_URL"
     banner = [
         "",
@@ -138,6 +152,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_config=None, proxy_headers=False)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C: uvicorn has shut down and re-raised SIGINT; a clean stop, not an error.
     finally:
         # uvicorn re-raises SIGTERM after its shutdown; stop the embedded server on the way out.
         if platform.embedded is not None:
@@ -203,6 +219,45 @@ def cmd_credentials(args: argparse.Namespace) -> int:
     return 0
 
 
+def _with_server(fn):
+    """Run ``fn(admin_url)`` against the database server; an embedded server this process had to
+    start is stopped again afterwards (one that `qqctl run` uses stays up)."""
+    admin_url, server = database_server()
+    try:
+        return fn(admin_url)
+    finally:
+        if server is not None:
+            server.cleanup()
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from qqctl import backup
+
+    database = database_name()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = Path(args.out) if args.out else data_dir() / "backups" / f"{database}-{stamp}.tar"
+    started = time.monotonic()
+    manifest = _with_server(lambda url: backup.backup(url, database, out))
+    print(json.dumps({"written": str(out), **backup.summary(manifest, time.monotonic() - started)}))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from qqctl import backup
+
+    source = Path(args.source)
+    started = time.monotonic()
+    manifest = _with_server(
+        lambda url: backup.restore(
+            source, url, database_name(), secrets_file=data_dir() / "db-roles.json", replace=args.replace
+        )
+    )
+    print(json.dumps({"restored": str(source), **backup.summary(manifest, time.monotonic() - started)}))
+    return 0
+
+
 def cmd_contracts(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if args.check:
@@ -261,6 +316,23 @@ def main(argv: list[str] | None = None) -> int:
     cred.add_argument("--rotate", metavar="SERVICE", help="ledger-api, complaint-api, notify-api or signing-key")
     cred.add_argument("--finish-rotation", action="store_true", help="stop accepting the previous secrets")
     cred.set_defaults(func=cmd_credentials)
+
+    bak = sub.add_parser("backup", help="consistent backup of every service's schema (while the platform runs)")
+    bak.add_argument(
+        "--out",
+        default=None,
+        help="a new directory, or a single file when it ends in .tar (default: QQ_DATA_DIR/backups/<db>-<time>.tar)",
+    )
+    bak.set_defaults(func=cmd_backup)
+
+    res = sub.add_parser("restore", help="restore a backup (directory or .tar) and verify it against its manifest")
+    res.add_argument("source")
+    res.add_argument(
+        "--replace",
+        action="store_true",
+        help="overwrite the data the database holds now (stop the platform first)",
+    )
+    res.set_defaults(func=cmd_restore)
 
     con = sub.add_parser("contracts", help="export OpenAPI contracts")
     con.add_argument("--out", default=str(ROOT / "contracts"))

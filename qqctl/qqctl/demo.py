@@ -464,6 +464,20 @@ async def _age(owner_url: str, ids: dict) -> None:
         await conn.close()
 
 
+async def loaded(ledger_runtime_url: str) -> bool:
+    """Whether office01's county already holds items: then ``load`` would do nothing. Read
+    straight from the database so that a restart neither builds the services twice nor logs the
+    office in (argon2) just to find that out."""
+    conn = await asyncpg.connect(ledger_runtime_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    try:
+        return await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM ledger.user_account AS u JOIN ledger.arrears_item AS a"
+            " ON a.region_path LIKE u.region_path || '%' WHERE u.username = 'office01')"
+        )
+    finally:
+        await conn.close()
+
+
 async def evaluate_flags(ledger_runtime_url: str) -> dict:
     """The red-flag job, run once after the demo so time-based flags show at once."""
     from ledger_api.flags.scheduled import evaluate_all

@@ -102,25 +102,7 @@ async def provision(
             """
         )
         for spec in SERVICES:
-            runtime, owner = role_names(database, spec.key)
-            schema = spec.key
-            await target.execute(
-                f"""
-                CREATE SCHEMA IF NOT EXISTS "{schema}" AUTHORIZATION "{owner}";
-                ALTER SCHEMA "{schema}" OWNER TO "{owner}";
-                GRANT USAGE ON SCHEMA "{schema}" TO "{runtime}";
-                ALTER DEFAULT PRIVILEGES FOR ROLE "{owner}" IN SCHEMA "{schema}"
-                    GRANT SELECT, INSERT, UPDATE ON TABLES TO "{runtime}";
-                ALTER DEFAULT PRIVILEGES FOR ROLE "{owner}" IN SCHEMA "{schema}"
-                    GRANT USAGE, SELECT ON SEQUENCES TO "{runtime}";
-                ALTER DEFAULT PRIVILEGES FOR ROLE "{owner}" IN SCHEMA "{schema}"
-                    GRANT EXECUTE ON FUNCTIONS TO "{runtime}";
-                ALTER ROLE "{runtime}" IN DATABASE "{database}" SET search_path = "{schema}", extensions;
-                -- The owner only runs migrations, which name their schema: its default schema stays
-                -- public, so Alembic reflects the service schema by name (clean autogenerate).
-                ALTER ROLE "{owner}" IN DATABASE "{database}" RESET search_path;
-                """
-            )
+            await target.execute(schema_sql(database, spec.key))
     finally:
         await target.close()
 
@@ -137,6 +119,28 @@ async def provision(
             owner_role=owner,
         )
     return out
+
+
+def schema_sql(database: str, key: str) -> str:
+    """A service's schema, owned by its owner role, and what its runtime role may do there. The
+    runtime role's rights come only from these default privileges, for tables the migrations
+    create and for tables a restore recreates (qqctl/backup.py) alike."""
+    runtime, owner = role_names(database, key)
+    return f"""
+        CREATE SCHEMA IF NOT EXISTS "{key}" AUTHORIZATION "{owner}";
+        ALTER SCHEMA "{key}" OWNER TO "{owner}";
+        GRANT USAGE ON SCHEMA "{key}" TO "{runtime}";
+        ALTER DEFAULT PRIVILEGES FOR ROLE "{owner}" IN SCHEMA "{key}"
+            GRANT SELECT, INSERT, UPDATE ON TABLES TO "{runtime}";
+        ALTER DEFAULT PRIVILEGES FOR ROLE "{owner}" IN SCHEMA "{key}"
+            GRANT USAGE, SELECT ON SEQUENCES TO "{runtime}";
+        ALTER DEFAULT PRIVILEGES FOR ROLE "{owner}" IN SCHEMA "{key}"
+            GRANT EXECUTE ON FUNCTIONS TO "{runtime}";
+        ALTER ROLE "{runtime}" IN DATABASE "{database}" SET search_path = "{key}", extensions;
+        -- The owner only runs migrations, which name their schema: its default schema stays
+        -- public, so Alembic reflects the service schema by name (clean autogenerate).
+        ALTER ROLE "{owner}" IN DATABASE "{database}" RESET search_path;
+        """
 
 
 def with_credentials_of_admin(admin_url: str, database: str) -> str:
