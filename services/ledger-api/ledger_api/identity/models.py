@@ -70,8 +70,6 @@ class User(Timestamps, Base):
     password_hash: Mapped[str | None] = mapped_column(Text)
     must_change_password: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # Hashes of the previous passwords, newest first (reuse history, MLPS periodic change).
-    password_history: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list, server_default="{}")
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
@@ -179,3 +177,14 @@ class Revocation(Base):
     subject_id: Mapped[str] = mapped_column(String(36), nullable=False)
     reason: Mapped[str] = mapped_column(String(32), nullable=False)
     revoked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+
+
+class PasswordHistory(Base):
+    """The hashes of a user's previous passwords (reuse of the last five refused). Append-only."""
+
+    __tablename__ = "password_history"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("user_account.id"), nullable=False, index=True)
+    password_hash: Mapped[str] = mapped_column(Text, nullable=False)
+    replaced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

@@ -17,6 +17,7 @@ from ledger_api.identity import keys, passwords, revocations
 from ledger_api.identity.models import (
     AuthSession,
     LoginEvent,
+    PasswordHistory,
     RefreshToken,
     User,
 )
@@ -204,10 +205,21 @@ def _password_expired(user: User, settings: Settings, t: datetime) -> bool:
     return t - user.password_changed_at > timedelta(days=settings.password_max_age_days)
 
 
-def remember_password(user: User) -> None:
+def remember_password(session: AsyncSession, user: User) -> None:
     """Keep the outgoing password's hash, for the reuse check of the next changes."""
     if user.password_hash:
-        user.password_history = [user.password_hash, *(user.password_history or [])][: PASSWORD_HISTORY - 1]
+        session.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash, replaced_at=now()))
+
+
+async def _recent_password_hashes(session: AsyncSession, user: User) -> list[str]:
+    """The current password's hash and the ones before it, PASSWORD_HISTORY in all."""
+    previous = await session.scalars(
+        select(PasswordHistory.password_hash)
+        .where(PasswordHistory.user_id == user.id)
+        .order_by(PasswordHistory.id.desc())
+        .limit(PASSWORD_HISTORY - 1)
+    )
+    return list(previous)
 
 
 def _bad_credentials() -> ProblemError:
@@ -345,7 +357,7 @@ async def change_password(
     problems = passwords.complexity_problems(new_password, username=user.username)
     if old_password == new_password:
         problems.append("新密码不得与原密码相同")
-    elif any(passwords.verify_password(h, new_password) for h in (user.password_history or [])):
+    elif any(passwords.verify_password(h, new_password) for h in await _recent_password_hashes(session, user)):
         problems.append(f"新密码不得与最近 {PASSWORD_HISTORY} 次使用过的密码相同")
     if problems:
         raise ProblemError(
@@ -353,7 +365,7 @@ async def change_password(
             detail="；".join(problems),
             errors=[{"field": "new_password", "message": p, "code": "password_policy"} for p in problems],
         )
-    remember_password(user)
+    remember_password(session, user)
     user.password_hash = passwords.hash_password(new_password)
     user.must_change_password = False
     user.password_changed_at = now()

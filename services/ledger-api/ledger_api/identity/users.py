@@ -184,7 +184,7 @@ async def reset_password(session: AsyncSession, *, principal: Principal, request
         raise ProblemError(409, code="integration_account", detail="对接账号没有密码，请为其创建 API 令牌")
     check_manageable(principal, user)
     otp = passwords.one_time_password()
-    tokens.remember_password(user)
+    tokens.remember_password(session, user)
     user.password_hash = passwords.hash_password(otp)
     user.must_change_password = True
     user.locked_until = None

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 revision: str = "ledger_0014"
 down_revision: str | None = "ledger_0013"
@@ -29,10 +28,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_revocation")),
         schema="ledger",
     )
-    op.add_column(
-        "user_account",
-        sa.Column("password_history", postgresql.ARRAY(sa.Text()), server_default="{}", nullable=False),
+    op.create_table(
+        "password_history",
+        sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
+        sa.Column("user_id", sa.String(length=36), nullable=False),
+        sa.Column("password_hash", sa.Text(), nullable=False),
+        sa.Column("replaced_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["ledger.user_account.id"], name=op.f("fk_password_history_user_id_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_password_history")),
         schema="ledger",
+    )
+    op.create_index(
+        op.f("ix_ledger_password_history_user_id"), "password_history", ["user_id"], unique=False, schema="ledger"
     )
     op.create_index(
         op.f("ix_ledger_revocation_revoked_at"), "revocation", ["revoked_at"], unique=False, schema="ledger"
@@ -40,6 +49,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_column("user_account", "password_history", schema="ledger")
+    op.drop_index(op.f("ix_ledger_password_history_user_id"), table_name="password_history", schema="ledger")
+    op.drop_table("password_history", schema="ledger")
     op.drop_index(op.f("ix_ledger_revocation_revoked_at"), table_name="revocation", schema="ledger")
     op.drop_table("revocation", schema="ledger")
