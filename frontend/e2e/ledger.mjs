@@ -136,7 +136,7 @@ test(`the clerk's week at ${env.baseUrl}: weekly update, repayment with evidence
     const reported = item.repaymentRows().filter({ hasText: '待核实' })
     await reported.first().waitFor({ state: 'visible' })
     assert.match(await reported.first().innerText(), /1 份/, 'the repayment has no evidence attached')
-    await page.getByTestId('repayments-table').locator('.el-loading-mask').waitFor({ state: 'hidden' })
+    await page.getByTestId('repayments-table').locator('.el-loading-mask').last().waitFor({ state: 'hidden' }) // two while one load follows another
     await noToasts(page)
     await scrollTop(page)
     await page.screenshot({ path: `${ARTIFACTS}item.png` })

@@ -104,6 +104,8 @@ def build_allinone(platform: Platform, *, gateway_url: str, spa_dir: Path | None
 def cmd_run(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from qqctl.allinone import GatewayHttpProtocol
+
     platform = prepare()
     if args.demo:
         demo = asyncio.run(bootstrap.load_demo(platform.databases["ledger"].runtime_url))
@@ -132,6 +134,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                     password=password,
                     complaint_secret=platform.credentials.client_secrets["complaint-api"],
                     ledger_owner_url=ledger_db.owner_url,
+                    complaint_owner_url=platform.databases["complaint"].owner_url,
                 )
             ):
                 counts = asyncio.run(demo_ledger.evaluate_flags(ledger_db.runtime_url))
@@ -151,7 +154,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     # SystemExit, so the `finally` below still stops the embedded PostgreSQL.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_config=None, proxy_headers=False)
+        uvicorn.run(app, host=args.host, port=args.port, log_config=None, proxy_headers=False, http=GatewayHttpProtocol)
     except KeyboardInterrupt:
         pass  # Ctrl-C: uvicorn has shut down and re-raised SIGINT; a clean stop, not an error.
     finally:
@@ -167,11 +170,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     tests and by operators who provision separately."""
     import uvicorn
 
-    from qqctl.allinone import Gateway
+    from qqctl.allinone import Gateway, GatewayHttpProtocol
 
     apps = {spec.prefix: spec.create_app() for spec in SERVICES}
     spa = Path(args.spa) if args.spa else ROOT / "frontend" / "dist"
-    uvicorn.run(Gateway(apps, spa), host=args.host, port=args.port, log_config=None)
+    uvicorn.run(Gateway(apps, spa), host=args.host, port=args.port, log_config=None, http=GatewayHttpProtocol)
     return 0
 
 

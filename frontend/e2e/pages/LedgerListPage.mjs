@@ -50,7 +50,7 @@ export class LedgerListPage extends AppShell {
 
   /** "共 N 条" under the table. */
   async totalText() {
-    return (await this.page.getByTestId('ledger-total').innerText()).trim()
+    return (await this.page.getByTestId('ledger-pagination').getByTestId('pager-total').innerText()).trim()
   }
 
   /** The link of an item in the table. */

@@ -20,6 +20,8 @@ export type ApiToken = Schemas['ApiTokenOut']
 export type ApiTokenIn = Schemas['ApiTokenIn']
 export type ApiTokenCreated = Schemas['ApiTokenCreated']
 export type LoginEvent = Schemas['LoginEventOut']
+/** `string` while the contract does not list the results; its labels are typed by it all the same. */
+export type LoginResult = LoginEvent['result']
 export type AuditEntry = Schemas['AuditEntry']
 
 export interface Paged<T> {

@@ -29,6 +29,7 @@ export type Interest = Schemas['InterestOut']
 export type Plan = Schemas['PlanOut']
 export type PlanIn = Schemas['PlanIn']
 export type Installment = Schemas['InstallmentOut']
+export type InstallmentState = Installment['state']
 export type ExtensionIn = Schemas['ExtensionIn']
 export type WeeklyUpdate = Schemas['WeeklyUpdateOut']
 export type WeeklyUpdateIn = Schemas['WeeklyUpdateIn']
@@ -79,35 +80,12 @@ export type RepaymentQueueQuery = NonNullable<operations['repayments_list_repaym
 export type RepaymentStatus = NonNullable<RepaymentQueueQuery['status']>[number]
 export type PeopleQuery = NonNullable<operations['people_list_people']['parameters']['query']>
 
-export const ITEM_STATUSES: readonly ItemStatus[] = ['open', 'resolving', 'claimed_cleared', 'written_off', 'void']
+// The lists of a contract enumeration's values (ITEM_STATUSES, DEBTOR_TYPES…) are the keys of
+// its label map: composables/useLedgerLabels.ts. Subsets with a meaning of their own stay here.
 /** Statuses of an item still owed (待化解, 化解中, 已清偿待核实). */
 export const OPEN_STATUSES: readonly ItemStatus[] = ['open', 'resolving', 'claimed_cleared']
 /** Statuses whose items owe a weekly update. */
 export const WEEKLY_STATUSES: readonly ItemStatus[] = ['open', 'resolving']
-export const DEBTOR_TYPES: readonly DebtorType[] = [
-  'government_agency',
-  'fully_funded_institution',
-  'other_institution',
-  'platform_company',
-  'soe',
-  'large_enterprise',
-]
-export const CREDITOR_SIZES: readonly CreditorSize[] = ['medium', 'small', 'micro']
-export const PROCUREMENT_TYPES: readonly ProcurementType[] = ['goods', 'works', 'services']
-export const DISPUTE_ROUTES: readonly DisputeRoute[] = ['negotiation', 'mediation', 'arbitration', 'litigation']
-export const FUNDING_SOURCES: readonly FundingSource[] = ['budget', 'financial_support', 'self_raised', 'special_bonds', 'other']
-export const REPAYMENT_METHODS: readonly RepaymentMethod[] = ['bank_transfer', 'commercial_bill', 'other']
-export const REPAYMENT_STATUSES: readonly RepaymentStatus[] = ['reported', 'verified', 'rejected']
-export const EVIDENCE_PURPOSES: readonly EvidencePurpose[] = ['receipt', 'confirmation', 'agreement', 'other']
-export const FLAG_KINDS: readonly FlagKind[] = [
-  'dispute_reclassified',
-  'installment_unpaid',
-  'plan_extended_repeatedly',
-  'repayment_without_evidence',
-  'commercial_bill',
-  'no_weekly_update',
-  'chain_funds_received',
-]
 
 /** Drops empty filter values (and empty lists) so they do not reach the query string. */
 export function compact<T extends object>(query: T): T {
@@ -345,8 +323,10 @@ export function editWeeklyUpdate(
 }
 
 /** Open items without an update in `week` (ISO, e.g. 2026-W48; default this week), per unit and person. */
-export function missingWeeklyUpdates(week?: string): Promise<MissingReport> {
-  return unwrap(ledgerClient.GET('/api/ledger/weekly/missing', { params: { query: compact({ week }) } }))
+export function missingWeeklyUpdates(week?: string, groupBy: 'unit' | 'person' = 'unit'): Promise<MissingReport> {
+  return unwrap(
+    ledgerClient.GET('/api/ledger/weekly/missing', { params: { query: compact({ week, group_by: groupBy }) } }),
+  )
 }
 
 // ---------------------------------------------------------------- red flags, chain, reclassification

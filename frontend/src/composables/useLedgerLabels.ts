@@ -1,32 +1,41 @@
-// Chinese labels and tag colours of the ledger's codes (statuses, types, methods…), from zh-CN.
-// Unknown codes are shown as they are.
+// Chinese labels and tag colours of the ledger's codes (statuses, types, methods…), from zh-CN,
+// and the lists of each enumeration's values. Unknown codes are shown as they are.
 import zhCN from '@/locales/zh-CN'
+import { codesOf, labelOf } from '@/utils/enumLabels'
 import { formatDate, formatMoney } from '@/utils/format'
 
 type TagType = 'primary' | 'success' | 'warning' | 'danger' | 'info'
 
 const L = zhCN.ledger
 
-function pick(map: Record<string, string>, code: string | null | undefined): string {
-  if (!code) return ''
-  return map[code] ?? code
-}
+// The values of each enumeration, in the order of their labels (see utils/enumLabels.ts).
+export const ITEM_STATUSES = codesOf(L.statuses)
+export const DEBTOR_TYPES = codesOf(L.debtorTypes)
+export const CREDITOR_SIZES = codesOf(L.creditorSizes)
+export const PROCUREMENT_TYPES = codesOf(L.procurementTypes)
+export const DISPUTE_ROUTES = codesOf(L.disputeRoutes)
+export const FUNDING_SOURCES = codesOf(L.fundingSources)
+export const REPAYMENT_METHODS = codesOf(L.repaymentMethods)
+export const REPAYMENT_STATUSES = codesOf(L.repaymentStatuses)
+export const EVIDENCE_PURPOSES = codesOf(L.evidencePurposes)
+export const FLAG_KINDS = codesOf(L.flagKinds)
 
-export const statusLabel = (code: string | null | undefined) => pick(L.statuses, code)
-export const debtorTypeLabel = (code: string | null | undefined) => pick(L.debtorTypes, code)
-export const creditorSizeLabel = (code: string | null | undefined) => pick(L.creditorSizes, code)
-export const procurementLabel = (code: string | null | undefined) => pick(L.procurementTypes, code)
-export const disputeRouteLabel = (code: string | null | undefined) => pick(L.disputeRoutes, code)
-export const fundingSourceLabel = (code: string | null | undefined) => pick(L.fundingSources, code)
-export const repaymentMethodLabel = (code: string | null | undefined) => pick(L.repaymentMethods, code)
-export const repaymentStatusLabel = (code: string | null | undefined) => pick(L.repaymentStatuses, code)
-export const evidencePurposeLabel = (code: string | null | undefined) => pick(L.evidencePurposes, code)
-export const flagKindLabel = (code: string | null | undefined) => pick(L.flagKinds, code)
-export const flagKindShortLabel = (code: string | null | undefined) => pick(L.flagKindsShort, code)
-export const installmentStateLabel = (code: string | null | undefined) => pick(L.installmentStates, code)
-export const candidateStatusLabel = (code: string | null | undefined) => pick(L.candidateStatuses, code)
-export const reclassificationStatusLabel = (code: string | null | undefined) => pick(L.reclassificationStatuses, code)
-export const sourceLabel = (code: string | null | undefined) => pick(L.sources, code)
+type Code = string | null | undefined
+export const statusLabel = (code: Code) => labelOf(L.statuses, code)
+export const debtorTypeLabel = (code: Code) => labelOf(L.debtorTypes, code)
+export const creditorSizeLabel = (code: Code) => labelOf(L.creditorSizes, code)
+export const procurementLabel = (code: Code) => labelOf(L.procurementTypes, code)
+export const disputeRouteLabel = (code: Code) => labelOf(L.disputeRoutes, code)
+export const fundingSourceLabel = (code: Code) => labelOf(L.fundingSources, code)
+export const repaymentMethodLabel = (code: Code) => labelOf(L.repaymentMethods, code)
+export const repaymentStatusLabel = (code: Code) => labelOf(L.repaymentStatuses, code)
+export const evidencePurposeLabel = (code: Code) => labelOf(L.evidencePurposes, code)
+export const flagKindLabel = (code: Code) => labelOf(L.flagKinds, code)
+export const flagKindShortLabel = (code: Code) => labelOf(L.flagKindsShort, code)
+export const installmentStateLabel = (code: Code) => labelOf(L.installmentStates, code)
+export const candidateStatusLabel = (code: Code) => labelOf(L.candidateStatuses, code)
+export const reclassificationStatusLabel = (code: Code) => labelOf(L.reclassificationStatuses, code)
+export const sourceLabel = (code: Code) => labelOf(L.sources, code)
 
 export function statusTagType(status: string): TagType {
   switch (status) {

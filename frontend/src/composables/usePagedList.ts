@@ -1,6 +1,6 @@
 // One list page's state and loading: filters, paging, rows, total, spinner and the last problem.
 // Every paged table (users, login log, audit, API tokens, the ledger lists) differs only in its
-// filters and its fetch call.
+// filters and its fetch call; its pager is `<ListPager :list="list" />` (components/ListPager.vue).
 //
 // - A server that stops counting (`total_exact: false`, "1,000 or more") is shown as "1,000+" and
 //   the pager still lets the clerk walk on while pages come back full (`pagerTotal`).
@@ -20,6 +20,15 @@ export interface PageResult<T> {
 export interface Paging {
   page: number
   page_size: number
+}
+
+/** What a pager needs of a list: `<ListPager :list="list" />` takes the whole usePagedList result. */
+export interface PagedList {
+  paging: Paging
+  pagerTotal: { readonly value: number }
+  totalText: { readonly value: string }
+  load: () => Promise<void>
+  search: () => Promise<void>
 }
 
 export interface PagedListOptions<F, S> {

@@ -1,6 +1,13 @@
 // Every user-visible string of the SPA lives here (zh-CN is the default and,
 // for now, only locale). Keys are referenced from components via `t()` and
 // from route meta (`meta.title`).
+//
+// The labels of a contract's enumeration are a map typed by the generated contract type
+// (`satisfies Record<ItemStatus, string>`): a value the contract adds fails `vue-tsc` until it has
+// its label here, and the map's keys, in this order, are the choices the pages offer.
+import type { CreditorSize, DebtorType, DisputeRoute, EvidencePurpose, FlagKind, FundingSource, InstallmentState, ItemStatus, ProcurementType, RepaymentMethod, RepaymentStatus } from '@/api/ledger'
+import type { LoginResult } from '@/api/identity'
+
 export default {
   app: {
     title: '清理拖欠企业账款工作平台',
@@ -304,7 +311,7 @@ export default {
       locked: '账户已锁定',
       disabled: '账户已停用',
       rate_limited: '尝试过于频繁',
-    },
+    } satisfies Record<LoginResult, string>,
   },
   audit: {
     occurredAt: '时间',
@@ -408,7 +415,7 @@ export default {
       claimed_cleared: '已清偿待核实',
       written_off: '已销账',
       void: '已作废',
-    } as Record<string, string>,
+    } satisfies Record<ItemStatus, string>,
     debtorTypes: {
       government_agency: '政府机关',
       fully_funded_institution: '全额拨款事业单位',
@@ -416,20 +423,20 @@ export default {
       platform_company: '平台公司',
       soe: '其他国有企业',
       large_enterprise: '大型企业',
-    } as Record<string, string>,
-    creditorSizes: { medium: '中型', small: '小型', micro: '微型' } as Record<string, string>,
-    procurementTypes: { goods: '货物', works: '工程', services: '服务' } as Record<string, string>,
-    disputeRoutes: { negotiation: '协商', mediation: '调解', arbitration: '仲裁', litigation: '诉讼' } as Record<string, string>,
+    } satisfies Record<DebtorType, string>,
+    creditorSizes: { medium: '中型', small: '小型', micro: '微型' } satisfies Record<CreditorSize, string>,
+    procurementTypes: { goods: '货物', works: '工程', services: '服务' } satisfies Record<ProcurementType, string>,
+    disputeRoutes: { negotiation: '协商', mediation: '调解', arbitration: '仲裁', litigation: '诉讼' } satisfies Record<DisputeRoute, string>,
     fundingSources: {
       budget: '预算资金',
       financial_support: '金融支持',
       self_raised: '其他自筹',
       special_bonds: '专项债',
       other: '其他',
-    } as Record<string, string>,
-    repaymentMethods: { bank_transfer: '银行转账', commercial_bill: '商业承兑汇票', other: '其他' } as Record<string, string>,
-    repaymentStatuses: { reported: '待核实', verified: '已核实', rejected: '已退回' } as Record<string, string>,
-    evidencePurposes: { receipt: '银行回单', confirmation: '企业确认书', agreement: '还款协议', other: '其他材料' } as Record<string, string>,
+    } satisfies Record<FundingSource, string>,
+    repaymentMethods: { bank_transfer: '银行转账', commercial_bill: '商业承兑汇票', other: '其他' } satisfies Record<RepaymentMethod, string>,
+    repaymentStatuses: { reported: '待核实', verified: '已核实', rejected: '已退回' } satisfies Record<RepaymentStatus, string>,
+    evidencePurposes: { receipt: '银行回单', confirmation: '企业确认书', agreement: '还款协议', other: '其他材料' } satisfies Record<EvidencePurpose, string>,
     flagKinds: {
       dispute_reclassified: '无分歧欠款改为有分歧',
       installment_unpaid: '协议分期到期未还',
@@ -438,7 +445,7 @@ export default {
       commercial_bill: '以商业承兑汇票支付',
       no_weekly_update: '两周以上未更新进展',
       chain_funds_received: '获得清偿资金后仍拖欠',
-    } as Record<string, string>,
+    } satisfies Record<FlagKind, string>,
     // Short forms for the list's chips (the full label is the chip's tooltip).
     flagKindsShort: {
       dispute_reclassified: '改有分歧',
@@ -448,8 +455,8 @@ export default {
       commercial_bill: '商票支付',
       no_weekly_update: '周进展缺报',
       chain_funds_received: '收款仍拖欠',
-    } as Record<string, string>,
-    installmentStates: { paid: '已还清', unpaid: '未到期', overdue: '已逾期' } as Record<string, string>,
+    } satisfies Record<FlagKind, string>,
+    installmentStates: { paid: '已还清', unpaid: '未到期', overdue: '已逾期' } satisfies Record<InstallmentState, string>,
     planStatuses: { active: '执行中', superseded: '已被替换' } as Record<string, string>,
     candidateStatuses: { pending: '待确认', confirmed: '已纳入台账', rejected: '未纳入' } as Record<string, string>,
     reclassificationStatuses: { pending: '待审批', approved: '已批准', rejected: '未批准' } as Record<string, string>,
@@ -1108,6 +1115,8 @@ export default {
     'complaints:write': '投诉办理',
     'complaints:triage': '投诉分办',
     'complaints:intake': '投诉受理接入',
+    'complaints:approve': '投诉延期审批',
+    'calendar:manage': '节假日安排维护',
     'notify:read': '通知查看',
     'notify:publish': '通知发布',
     'org:read': '组织机构查看',

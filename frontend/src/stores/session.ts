@@ -13,14 +13,7 @@
 import { computed, ref } from 'vue'
 import { defineStore } from 'pinia'
 import { setAuthBridge } from '@/api/auth'
-import {
-  fetchMe,
-  logout as logoutRequest,
-  passwordGrant,
-  refreshGrant,
-  type Me,
-  type TokenResponse,
-} from '@/api/identity'
+import { fetchMe, logout as logoutRequest, passwordGrant, refreshGrant, type Me, type TokenResponse } from '@/api/identity'
 import { ApiError } from '@/api/problems'
 
 const STORAGE_KEY = 'qq.session'

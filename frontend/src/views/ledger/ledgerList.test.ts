@@ -2,19 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { Item } from '@/api/ledger'
 import { toCsv } from '@/utils/csv'
 import { emptyFilters } from '@/utils/savedViews'
-import {
-  BUILTIN_VIEWS,
-  builtinFilters,
-  builtinOf,
-  csvColumns,
-  exportFilename,
-  filtersToQuery,
-  plainAmount,
-  routeToState,
-  stateToRoute,
-  updateState,
-  weeksMissing,
-} from './ledgerList'
+import { BUILTIN_VIEWS, builtinFilters, builtinOf, csvColumns, exportFilename, filtersToQuery, plainAmount, routeToState, stateToRoute, updateState, weeksMissing } from './ledgerList'
 
 function item(over: Partial<Item>): Item {
   return {

@@ -2,7 +2,8 @@
 // views (each a set of server filters, so they hold across every page, not just the loaded one),
 // the 周进展 column, and the CSV rows.
 import type { LocationQuery, LocationQueryRaw } from 'vue-router'
-import { ITEM_STATUSES, type Item, type ItemFilterQuery, type ItemSort, type ItemStatus } from '@/api/ledger'
+import { type Item, type ItemFilterQuery, type ItemSort, type ItemStatus } from '@/api/ledger'
+import { ITEM_STATUSES } from '@/composables/useLedgerLabels'
 import type { CsvColumn } from '@/utils/csv'
 import { daysBetween, deadlineState, isoWeek, isoWeekStart, itemSettled, todayInBeijing } from '@/utils/deadline'
 import { fromFen, toFen } from '@/utils/money'

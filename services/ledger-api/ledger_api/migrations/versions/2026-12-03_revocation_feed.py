@@ -1,8 +1,8 @@
 """The revocation feed (issue 9 finding 5): sessions, users and API tokens the other services
 must stop accepting within seconds; the users' password history (reuse of the last 5 refused).
 
-Revision ID: ledger_0014
-Revises: ledger_0013
+Revision ID: ledger_0015
+Revises: ledger_0014
 Create Date: 2026-12-03
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "ledger_0014"
-down_revision: str | None = "ledger_0013"
+revision: str = "ledger_0015"
+down_revision: str | None = "ledger_0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
