@@ -68,6 +68,8 @@ def create_service_app(
             auth=service_auth(settings),
         )
         app.state.authenticator = make_authenticator(app)
+        if hasattr(app.state.authenticator, "start"):
+            app.state.authenticator.start()
         try:
             for hook in on_startup:
                 await hook(app)
@@ -75,6 +77,8 @@ def create_service_app(
         finally:
             for hook in on_shutdown:
                 await hook(app)
+            if hasattr(app.state.authenticator, "stop"):
+                await app.state.authenticator.stop()
             await app.state.http.aclose()
             await app.state.engine.dispose()
 
@@ -133,6 +137,9 @@ def remote_authenticator(app: FastAPI) -> RemoteAuthenticator:
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
         identity_base_path=settings.identity_base_path,
+        # The feed is read with the service's own identity: without one there is nothing to read.
+        revocation_poll_seconds=settings.revocation_poll_seconds if app.state.http.auth is not None else None,
+        revocation_max_staleness_seconds=settings.revocation_max_staleness_seconds,
     )
 
 

@@ -8,6 +8,7 @@ qqctl restore    a backup into an empty database (or, with --replace, over the p
 qqctl contracts  write contracts/*.openapi.json (``--check``: fail when they differ)
 qqctl audit-verify  walk the audit trails' and the login log's hash chains, report the first broken link
 qqctl nginx-config  render deploy/nginx/qingqian.conf.template for split mode
+qqctl credentials  each service's own credential as env lines (``--rotate``, ``--finish-rotation``)
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import asyncio
 import json
 import logging
 import os
-import secrets
 import signal
 import sys
 import time
@@ -27,6 +27,7 @@ from pathlib import Path
 from qq_kernel import migrations
 from qq_kernel.logging import configure_logging
 from qqctl import bootstrap, contracts, nginx
+from qqctl.credentials import PlatformCredentials
 from qqctl.provision import ProvisionError, ServiceDatabase, provision
 from qqctl.services import SERVICES
 
@@ -38,24 +39,12 @@ log = logging.getLogger("qqctl")
 class Platform:
     admin_url: str
     databases: dict[str, ServiceDatabase]
-    service_secret: str
+    credentials: PlatformCredentials
     embedded: object | None = None
 
 
 def data_dir() -> Path:
     return Path(os.environ.get("QQ_DATA_DIR", ROOT / ".data"))
-
-
-def _service_secret(path: Path) -> str:
-    if env := os.environ.get("QQ_SERVICE_SECRET"):
-        return env
-    if path.exists():
-        return path.read_text().strip()
-    value = secrets.token_urlsafe(48)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(value)
-    path.chmod(0o600)
-    return value
 
 
 def database_name() -> str:
@@ -84,7 +73,7 @@ def prepare(database: str | None = None, *, reset_role_passwords: bool = False) 
     for spec in SERVICES:
         migrations.upgrade(spec.migrations_dir, dbs[spec.key].owner_url, spec.key)
         log.info("migrated", extra={"service": spec.name})
-    platform = Platform(admin_url, dbs, _service_secret(data / "service-secret"), embedded_server)
+    platform = Platform(admin_url, dbs, PlatformCredentials.load_or_create(data), embedded_server)
     boot = asyncio.run(bootstrap.first_start(dbs["ledger"].runtime_url, os.environ.get("QQ_REGION_TREE")))
     if boot.admin_password:
         print(
@@ -107,7 +96,7 @@ def build_allinone(platform: Platform, *, gateway_url: str, spa_dir: Path | None
             database_url=db.runtime_url,
             migration_database_url=db.owner_url,
             gateway_url=gateway_url,
-            service_secret=platform.service_secret,
+            **platform.credentials.settings_for(spec),
         )
         apps[spec.prefix] = spec.create_app(settings)
     return Gateway(apps, spa_dir)
@@ -144,7 +133,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 demo_ledger.load_into(
                     app,
                     password=password,
-                    service_secret=platform.service_secret,
+                    complaint_secret=platform.credentials.client_secrets["complaint-api"],
                     ledger_owner_url=ledger_db.owner_url,
                     complaint_owner_url=platform.databases["complaint"].owner_url,
                 )
@@ -209,6 +198,29 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 def cmd_migrate(args: argparse.Namespace) -> int:
     prepare(reset_role_passwords=args.reset_role_passwords)
     print("migrations applied for: " + ", ".join(s.name for s in SERVICES))
+    return 0
+
+
+def cmd_credentials(args: argparse.Namespace) -> int:
+    """Print each service's env lines (split mode). ``--rotate NAME`` makes a new secret for a
+    service or the signing keys, the old one still accepted; ``--finish-rotation`` drops the old
+    ones once every replica runs with the new values (deploy/README.md "Credentials")."""
+    data = data_dir()
+    creds = PlatformCredentials.load_or_create(data)
+    if args.rotate:
+        try:
+            creds.rotate(args.rotate)
+        except KeyError as exc:
+            print(f"credentials: {exc.args[0]}", file=sys.stderr)
+            return 2
+        creds.save(data)
+    if args.finish_rotation:
+        creds.finish_rotation()
+        creds.save(data)
+    for spec in SERVICES:
+        print(f"# /etc/qingqian/{spec.key}.env")
+        for key, value in creds.env_for(spec).items():
+            print(f"{key}={value}")
     return 0
 
 
@@ -320,6 +332,11 @@ def main(argv: list[str] | None = None) -> int:
         help="give service roles whose password is not in db-roles.json a new one (then restart every service)",
     )
     mig.set_defaults(func=cmd_migrate)
+
+    cred = sub.add_parser("credentials", help="each service's own credential as env lines; rotation")
+    cred.add_argument("--rotate", metavar="SERVICE", help="ledger-api, complaint-api, notify-api or signing-key")
+    cred.add_argument("--finish-rotation", action="store_true", help="stop accepting the previous secrets")
+    cred.set_defaults(func=cmd_credentials)
 
     bak = sub.add_parser("backup", help="consistent backup of every service's schema (while the platform runs)")
     bak.add_argument(

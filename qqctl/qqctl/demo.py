@@ -23,7 +23,6 @@ from typing import Any
 import asyncpg
 import httpx
 
-from qq_kernel.auth.service_identity import client_secret_for
 from qq_kernel.clock import china_today
 from qq_kernel.uscc import random_uscc
 
@@ -97,7 +96,7 @@ async def load(
     client: httpx.AsyncClient,
     *,
     password: str,
-    service_secret: str,
+    complaint_secret: str,
     ledger_owner_url: str,
     complaint_owner_url: str | None = None,
 ) -> bool:
@@ -111,7 +110,7 @@ async def load(
     me = {u: await api.call("GET", "/auth/me") for u, api in people.items()}
     ids = await _load_ledger(office, people, me, rng)
     history = await _load_history(office, people, me, rng)
-    await _candidate(client, service_secret)
+    await _candidate(client, complaint_secret)
     await _age(ledger_owner_url, ids)
     await _age_history(ledger_owner_url, history, me, rng)
     if complaint_owner_url:
@@ -638,14 +637,15 @@ async def take_snapshots(ledger_runtime_url: str, weeks: int = 16) -> list[str]:
         await engine.dispose()
 
 
-async def _candidate(client: httpx.AsyncClient, service_secret: str) -> None:
-    """A complaint about a debt that is not in the ledger (台账外), waiting for the office."""
+async def _candidate(client: httpx.AsyncClient, complaint_secret: str) -> None:
+    """A complaint about a debt that is not in the ledger (台账外), waiting for the office, proposed
+    as complaint-api would, with complaint-api's own client secret."""
     r = await client.post(
         "/api/ledger/auth/token",
         data={
             "grant_type": "client_credentials",
             "client_id": "complaint-api",
-            "client_secret": client_secret_for(service_secret, "complaint-api"),
+            "client_secret": complaint_secret,
         },
     )
     token = r.json()["access_token"]

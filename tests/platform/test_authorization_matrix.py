@@ -11,10 +11,10 @@ from datetime import timedelta
 
 import pytest
 
+from ledger_api.config import SERVICE_CLIENTS
 from ledger_api.weekly.rules import week_label
 from qq_kernel.auth.permissions import Permission, Public, route_guards
 from qq_kernel.auth.principal import REGION_SCOPED_ROLES, Role, permissions_of
-from qq_kernel.auth.service_identity import client_secret_for
 from qq_kernel.clock import china_today
 from tests.support.ledger_helpers import make_debt, report_with_receipt
 from tests.support.world import bearer, login
@@ -113,7 +113,7 @@ async def _service_token(client, secret: str) -> str:
         data={
             "grant_type": "client_credentials",
             "client_id": "complaint-api",
-            "client_secret": client_secret_for(secret, "complaint-api"),
+            "client_secret": secret,
         },
     )
     assert r.status_code == 200, r.text
@@ -123,7 +123,7 @@ async def _service_token(client, secret: str) -> str:
 @pytest.fixture
 async def matrix_world(client, worlds, world, platform_db):
     other = await worlds.create()
-    service_token = await _service_token(client, platform_db.service_secret)
+    service_token = await _service_token(client, platform_db.client_secret("complaint-api"))
     security = await worlds.user(world, roles=["security_admin"], unit=world.office)
     sec_token = (await login(client, security.username, ip=world.client_ip))["access_token"]
     other_security = await worlds.user(other, roles=["security_admin"], unit=other.office)
@@ -314,4 +314,35 @@ async def test_authorization_matrix(client, worlds, matrix_world, gateway, role)
                 for value in leaked:
                     if value in r.text:
                         failures.append(f"{role.value} GET {template} leaks {value}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("service", sorted(SERVICE_CLIENTS))
+async def test_service_identity_matrix(client, matrix_world, gateway, platform_db, service):
+    """Issue 9 finding 2: each service identity reaches exactly the service routes of its own
+    permission set (ledger-api's config.SERVICE_CLIENTS) and no user route."""
+    _, objects = matrix_world
+    r = await client.post(
+        "/api/ledger/auth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": service,
+            "client_secret": platform_db.client_secret(service),
+        },
+    )
+    assert r.status_code == 200, r.text
+    h = bearer(r.json()["access_token"])
+    granted = SERVICE_CLIENTS[service]
+    failures = []
+    for method, template, guard in api_routes(gateway):
+        if not isinstance(guard, Permission) or template.endswith("/auth/logout"):
+            continue
+        path, _ = _fill(template, objects["own_unit"]) if "{" in template else (template, [])
+        kwargs = {"json": {}} if method in ("POST", "PATCH", "PUT") else {}
+        r = await client.request(method, path, headers=h, **kwargs)
+        allowed = bool(granted & guard.permissions) if guard.any_of else guard.permissions <= granted
+        if allowed and r.status_code in (401, 403):
+            failures.append(f"{service} {method} {template}: want allowed, got {r.status_code}")
+        if not allowed and r.status_code != 403:
+            failures.append(f"{service} {method} {template}: want 403, got {r.status_code} {r.text[:120]}")
     assert not failures, "\n".join(failures)

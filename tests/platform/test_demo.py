@@ -16,7 +16,7 @@ async def test_demo_county_shows_every_status_flag_and_route(client, platform_db
     _, password = created
     kwargs = {
         "password": password,
-        "service_secret": platform_db.service_secret,
+        "complaint_secret": platform_db.client_secret("complaint-api"),
         "ledger_owner_url": ledger_db.owner_url,
         "complaint_owner_url": platform_db.databases["complaint"].owner_url,
     }

@@ -328,8 +328,6 @@ async def test_concurrent_writers_keep_the_aggregates_exact(client, worlds, worl
 
 async def test_service_identity_reads_reports_for_a_region(client, worlds, world, platform_db):
     """The weekly bulletin (notify-api) reads the reports with its service identity."""
-    from qq_kernel.auth.service_identity import client_secret_for
-
     a = await actors(client, worlds, world)
     await make_debt(client, a.h, world, principal="5000.00")
     r = await client.post(
@@ -337,7 +335,7 @@ async def test_service_identity_reads_reports_for_a_region(client, worlds, world
         data={
             "grant_type": "client_credentials",
             "client_id": "notify-api",
-            "client_secret": client_secret_for(platform_db.service_secret, "notify-api"),
+            "client_secret": platform_db.client_secret("notify-api"),
         },
     )
     assert r.status_code == 200, r.text

@@ -14,7 +14,7 @@ SECRET = "s" * 40
 
 def _app(spec, **settings):
     return spec.create_app(
-        spec.settings_cls(database_url="postgresql://nobody@127.0.0.1:1/none", service_secret=SECRET, **settings)
+        spec.settings_cls(database_url="postgresql://nobody@127.0.0.1:1/none", client_secret=SECRET, **settings)
     )
 
 

@@ -113,14 +113,12 @@ def bearer(token: str) -> dict[str, str]:
 
 async def service_headers(client: httpx.AsyncClient, worlds, service: str = "complaint-api") -> dict[str, str]:
     """A service's own identity (client credentials), as complaint-api presents it to ledger-api."""
-    from qq_kernel.auth.service_identity import client_secret_for
-
     r = await client.post(
         "/api/ledger/auth/token",
         data={
             "grant_type": "client_credentials",
             "client_id": service,
-            "client_secret": client_secret_for(worlds.service_secret, service),
+            "client_secret": worlds.client_secrets[service],
         },
     )
     assert r.status_code == 200, r.text

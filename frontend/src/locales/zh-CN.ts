@@ -309,6 +309,8 @@ export default {
     unitRequired: '请选择单位',
     rolesRequired: '请至少选择一个角色',
     adminRoleHint: '管理员角色须由安全管理员授予',
+    separationNotice:
+      '三员分立：安全管理员、审计管理员与专班办公室管理员须由不同人员担任。当前账号为首次启动创建的管理员，同时兼任专班办公室与安全管理员，这是县里指定其他管理员之前唯一的例外；指定后请为各管理员分别建账号，并移除本账号多余的角色。',
     resetPassword: '重置密码',
     resetConfirm: '将为“{name}”生成新的一次性密码，其现有登录会话将全部结束。确定重置吗？',
     resetTitle: '重置密码',

@@ -118,7 +118,7 @@ async def put_callback_endpoint(
             account_name=account["username"],
             url=url,
             enabled=body.enabled,
-            secret_ciphertext=service.seal(request.app.state.settings.service_secret, secret),
+            secret_ciphertext=service.seal(request.app.state.settings.callback_sealing_key, secret),
             secret_prefix=secret[:10],
             region_path=account["region_path"],
             created_by=principal.subject,
@@ -162,7 +162,7 @@ async def rotate_callback_secret(
         raise ProblemError(409, code="callback_not_configured", detail="该对接账号尚未配置回调地址")
     check_if_match(request, endpoint.version)
     secret = service.new_secret()
-    endpoint.secret_ciphertext = service.seal(request.app.state.settings.service_secret, secret)
+    endpoint.secret_ciphertext = service.seal(request.app.state.settings.callback_sealing_key, secret)
     endpoint.secret_prefix = secret[:10]
     endpoint.secret_rotated_at = endpoint.updated_at = datetime.now(UTC)
     await session.flush()

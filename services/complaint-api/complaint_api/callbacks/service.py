@@ -50,8 +50,8 @@ SECRET_PREFIX = "qqcb_"
 # ---------------------------------------------------------------- secrets and signatures
 
 
-def _fernet(service_secret: str) -> Fernet:
-    key = hmac.new(service_secret.encode(), b"qingqian:callback-secrets", hashlib.sha256).digest()
+def _fernet(sealing_key: str) -> Fernet:
+    key = hmac.new(sealing_key.encode(), b"qingqian:callback-secrets", hashlib.sha256).digest()
     return Fernet(base64.urlsafe_b64encode(key))
 
 
@@ -59,12 +59,12 @@ def new_secret() -> str:
     return SECRET_PREFIX + secrets.token_urlsafe(32)
 
 
-def seal(service_secret: str, secret: str) -> str:
-    return _fernet(service_secret).encrypt(secret.encode()).decode()
+def seal(sealing_key: str, secret: str) -> str:
+    return _fernet(sealing_key).encrypt(secret.encode()).decode()
 
 
-def unseal(service_secret: str, ciphertext: str) -> str:
-    return _fernet(service_secret).decrypt(ciphertext.encode()).decode()
+def unseal(sealing_key: str, ciphertext: str) -> str:
+    return _fernet(sealing_key).decrypt(ciphertext.encode()).decode()
 
 
 def canonical_body(body: dict[str, Any]) -> bytes:
@@ -162,7 +162,7 @@ def destination(app: FastAPI) -> Destination:
             schemas.EVENT_ID_HEADER: event.event_id,
             schemas.TIMESTAMP_HEADER: timestamp,
             schemas.SIGNATURE_HEADER: signature(
-                unseal(settings.service_secret, endpoint.secret_ciphertext), timestamp, body
+                unseal(settings.callback_sealing_key, endpoint.secret_ciphertext), timestamp, body
             ),
         }
         try:
