@@ -143,6 +143,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                     password=password,
                     service_secret=platform.service_secret,
                     ledger_owner_url=ledger_db.owner_url,
+                    complaint_owner_url=platform.databases["complaint"].owner_url,
                 )
             ):
                 counts = asyncio.run(demo_ledger.evaluate_flags(ledger_db.runtime_url))

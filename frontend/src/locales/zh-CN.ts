@@ -443,6 +443,7 @@ export default {
       commercial_bill: '以商业承兑汇票支付',
       no_weekly_update: '两周以上未更新进展',
       chain_funds_received: '获得清偿资金后仍拖欠',
+      complained_under_agreement: '还款协议执行期间被投诉',
     } satisfies Record<FlagKind, string>,
     // Short forms for the list's chips (the full label is the chip's tooltip).
     flagKindsShort: {
@@ -453,6 +454,7 @@ export default {
       commercial_bill: '商票支付',
       no_weekly_update: '周进展缺报',
       chain_funds_received: '收款仍拖欠',
+      complained_under_agreement: '协议期被投诉',
     } satisfies Record<FlagKind, string>,
     installmentStates: { paid: '已还清', unpaid: '未到期', overdue: '已逾期' } satisfies Record<InstallmentState, string>,
     planStatuses: { active: '执行中', superseded: '已被替换' } as Record<string, string>,
@@ -1113,6 +1115,8 @@ export default {
     'complaints:write': '投诉办理',
     'complaints:triage': '投诉分办',
     'complaints:intake': '投诉受理接入',
+    'complaints:approve': '投诉延期审批',
+    'calendar:manage': '节假日安排维护',
     'notify:read': '通知查看',
     'notify:publish': '通知发布',
     'org:read': '组织机构查看',

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from ledger_api.audit.models import AUDIT
+from ledger_api.calendar.router import router as calendar_router
 from ledger_api.candidates.router import router as candidates_router
+from ledger_api.complaint_links.router import router as complaint_links_router
 from ledger_api.config import PREFIX, Settings
 from ledger_api.flags.router import router as flags_router
 from ledger_api.flags.scheduled import FLAGS_JOB
@@ -50,9 +52,11 @@ create_app = service_app_factory(
         people_router,
         supervision_router,
         candidates_router,
+        complaint_links_router,
         plans_router,
         weekly_router,
         flags_router,
+        calendar_router,
     ],
     make_authenticator=LocalAuthenticator,
     on_startup=[start_jobs],

@@ -2,7 +2,9 @@
 A new domain adds one line here."""
 
 from ledger_api.audit import models as audit_models
+from ledger_api.calendar import models as calendar_models
 from ledger_api.candidates import models as candidate_models
+from ledger_api.complaint_links import models as complaint_link_models
 from ledger_api.db import Base
 from ledger_api.flags import models as flag_models
 from ledger_api.identity import models as identity_models
@@ -13,7 +15,9 @@ from ledger_api.weekly import models as weekly_models
 
 DOMAINS = (
     audit_models,
+    calendar_models,
     candidate_models,
+    complaint_link_models,
     flag_models,
     identity_models,
     ledger_models,
