@@ -9,10 +9,12 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import text
 
 from qq_kernel.auth.permissions import Permission, Public, route_guards
 from qq_kernel.auth.principal import REGION_SCOPED_ROLES, Role, permissions_of
 from qq_kernel.auth.service_identity import client_secret_for
+from tests.notify.helpers import app_of, deliver_all
 from tests.support.ledger_helpers import make_debt, report_with_receipt
 from tests.support.world import bearer, login
 
@@ -89,6 +91,9 @@ def _visible(param: str, role: Role, scope: str) -> bool:
     if param == "platform_complaint_id":
         # A platform's complaint is found by the account that sent it; the matrix's callers sent none.
         return False
+    if param == "notification_id":
+        # A notification belongs to its recipient; the matrix's caller received none of them.
+        return False
     if param == "year":
         # The platform calendar is one for every region.
         return True
@@ -112,7 +117,7 @@ async def _service_token(client, secret: str) -> str:
 
 
 @pytest.fixture
-async def matrix_world(client, worlds, world, platform_db):
+async def matrix_world(client, worlds, world, platform_db, gateway):
     other = await worlds.create()
     service_token = await _service_token(client, platform_db.service_secret)
     security = await worlds.user(world, roles=["security_admin"], unit=world.office)
@@ -210,6 +215,16 @@ async def matrix_world(client, worlds, world, platform_db):
             "account_id": integration.id,
             "sample_id": r_sample.json()["id"],
         }
+    # Each scope's office was told of its repayment: notifications, each of one recipient.
+    await deliver_all(gateway)
+    notify = app_of(gateway, "/api/notify")
+    async with notify.state.session_factory() as s:
+        for scope in SCOPES:
+            objects[scope]["notification_id"] = str(
+                await s.scalar(
+                    text("SELECT min(id) FROM notification WHERE item_id = :i"), {"i": objects[scope]["item_id"]}
+                )
+            )
     return world, objects
 
 

@@ -134,6 +134,7 @@ SERVICE_PERMISSIONS: frozenset[str] = frozenset(
         "service:ledger_match",
         "service:ledger_candidate",
         "service:notify_event",
+        "service:notify_recipients",
         "service:calendar_read",
     }
 )

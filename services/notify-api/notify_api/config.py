@@ -16,3 +16,6 @@ class Settings(ServiceSettings):
     db_schema: str = SCHEMA
     # ledger-api is the identity provider: tokens, JWKS and introspection live below it.
     identity_base_path: str = "/api/ledger"
+    # How stale the people read from ledger-api's organisation may be (a moved or deactivated
+    # person stops receiving within this many seconds).
+    recipients_max_age_seconds: float = 60.0

@@ -2,6 +2,9 @@
 
 from notify_api.audit.models import AUDIT
 from notify_api.config import PREFIX, Settings
+from notify_api.events import service as events
+from notify_api.events.router import router as events_router
+from notify_api.inbox.router import router as inbox_router
 from qq_kernel.app import service_app_factory
 from qq_kernel.migrations import migrations_dir_of
 
@@ -14,4 +17,7 @@ create_app = service_app_factory(
     prefix=PREFIX,
     migrations_dir=MIGRATIONS_DIR,
     audit=AUDIT,
+    routers=[events_router, inbox_router],
+    on_startup=[events.start_fan_out],
+    on_shutdown=[events.stop_fan_out],
 )

@@ -2,5 +2,7 @@
 
 from notify_api.audit.models import AuditLog
 from notify_api.db import Base
+from notify_api.events.models import Event
+from notify_api.inbox.models import Notification
 
-__all__ = ["AuditLog", "Base"]
+__all__ = ["AuditLog", "Base", "Event", "Notification"]
