@@ -19,3 +19,11 @@ async def deliver_all(gateway) -> None:
     await ledger.state.outbox_relay.drain(due_by=FAR_FUTURE)
     notify = app_of(gateway, "/api/notify")
     await fan.drain(notify.state.session_factory, notify.state.directory)
+
+
+async def deliver_complaints(gateway) -> None:
+    """complaint-api's notify events to notify-api, then to the inbox."""
+    complaints = app_of(gateway, "/api/complaints")
+    await complaints.state.outbox_relay.drain(destinations=["notify"], due_by=FAR_FUTURE)
+    notify = app_of(gateway, "/api/notify")
+    await fan.drain(notify.state.session_factory, notify.state.directory)

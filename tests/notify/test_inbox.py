@@ -48,7 +48,7 @@ async def test_repayment_reported_reaches_the_office_and_verified_reaches_the_un
     await deliver_all(gateway)
     r = await client.get("/api/notify/inbox", headers=await _headers(client, responsible))
     page = r.json()
-    assert [(n["kind"], n["link"]) for n in page["items"]] == [("repayment.verified", f"/items/{item['id']}")]
+    assert [(n["kind"], n["link"]) for n in page["items"]] == [("repayment.verified", f"/ledger/items/{item['id']}")]
     assert "已核实" in page["items"][0]["title"] and item["ledger_no"] in page["items"][0]["title"]
 
     # The bell, mark read, mark all read.
@@ -120,6 +120,34 @@ async def test_a_candidate_proposed_for_a_region_reaches_its_office_only(client,
     for who in (office, operator, other_office):
         r = await client.get("/api/notify/inbox", headers=await _headers(client, who))
         kinds[who.username] = [(n["kind"], n["link"]) for n in r.json()["items"]]
-    assert kinds[office.username] == [("candidate.proposed", "/candidates")]
+    assert kinds[office.username] == [("candidate.proposed", "/ledger/candidates")]
     assert kinds[operator.username] == []
     assert kinds[other_office.username] == []
+
+
+async def test_complaint_assigned_and_urged_reach_the_handling_unit(client, gateway, worlds):
+    from tests.complaints.helpers import staff_body
+    from tests.notify.helpers import deliver_complaints
+
+    world = await worlds.create()
+    office = await worlds.user(world, roles=["office_admin"], unit=world.office)
+    staff = await worlds.user(world, roles=["unit_operator"], unit=world.unit_a)
+    head = await worlds.user(world, roles=["unit_leader"], unit=world.unit_a)
+    elsewhere = await worlds.user(world, roles=["unit_operator"], unit=world.unit_b)
+    ho = await _headers(client, office)
+    base = "/api/complaints/complaints"
+    r = await client.post(base, json=staff_body(), headers=ho)
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    for path, body in (("accept", {}), ("assign", {"unit_id": world.unit_a.id}), ("urge", {"note": "请尽快办理"})):
+        r = await client.post(f"{base}/{cid}/{path}", json=body, headers=ho)
+        assert r.status_code == 200, (path, r.text)
+    await deliver_complaints(gateway)
+    for who, expected in (
+        (staff, [("complaint.urged", f"/complaints?id={cid}"), ("complaint.assigned", f"/complaints?id={cid}")]),
+        (head, [("complaint.urged", f"/complaints?id={cid}"), ("complaint.assigned", f"/complaints?id={cid}")]),
+        (elsewhere, []),
+        (office, []),
+    ):
+        r = await client.get("/api/notify/inbox", headers=await _headers(client, who))
+        assert [(n["kind"], n["link"]) for n in r.json()["items"]] == expected, who.username

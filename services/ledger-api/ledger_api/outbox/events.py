@@ -14,7 +14,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import httpx
 from fastapi import FastAPI
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,10 +23,10 @@ from sqlalchemy.orm.util import identity_key
 from ledger_api.audit.models import AuditLog
 from ledger_api.ledger.models import ArrearsItem
 from ledger_api.outbox.models import NOTIFY, Outbox
-from qq_kernel.outbox import DeliveryFailed, Destination, OutboxEvent
+from qq_kernel.notify_events import notify_destination
+from qq_kernel.outbox import Destination
 from qq_kernel.request_id import current_request_id
 
-INGEST_PATH = "/api/notify/internal/events"
 SOURCE = "ledger-api"
 
 # audit action → event kind (the names notify-api's templates and preferences use).
@@ -101,29 +100,4 @@ async def flags_raised(session: AsyncSession, raised: list[tuple[str, str]], ite
 
 
 def destination(app: FastAPI) -> Destination:
-    """notify-api takes a batch per request and answers per event (stored or already stored)."""
-
-    async def deliver_batch(events: list[OutboxEvent]) -> dict[str, Any]:
-        body = {
-            "events": [
-                {
-                    "event_id": e.event_id,
-                    "kind": e.kind,
-                    "source": SOURCE,
-                    "occurred_at": e.created_at.isoformat(),
-                    "payload": e.payload,
-                }
-                for e in events
-            ]
-        }
-        try:
-            response = await app.state.http.post(INGEST_PATH, json=body)
-        except httpx.HTTPError as exc:
-            raise DeliveryFailed(f"notify-api unreachable: {type(exc).__name__}") from exc
-        if response.status_code != 200:
-            raise DeliveryFailed(
-                f"notify-api: {response.status_code} {response.text[:300]}", status_code=response.status_code
-            )
-        return {r["event_id"]: r for r in response.json()["results"]}
-
-    return Destination(name=NOTIFY, deliver_batch=deliver_batch, batch_size=500, backoff_max_seconds=60.0)
+    return notify_destination(app, SOURCE)

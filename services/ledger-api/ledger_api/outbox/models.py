@@ -2,10 +2,8 @@
 notifications (issue 12)."""
 
 from ledger_api.db import Base
+from qq_kernel.notify_events import NOTIFY  # noqa: F401  (this service's one destination)
 from qq_kernel.outbox import OutboxAttemptMixin, OutboxMixin
-
-# The one destination of this service's events.
-NOTIFY = "notify"
 
 
 class Outbox(OutboxMixin, Base):

@@ -22,6 +22,11 @@ TITLES = {
     "interview.scheduled": "台账 {ledger_no} 安排了约谈",
     "supervision.notice_issued": "台账 {ledger_no} 已下发督办通知",
     "candidate.proposed": "有新的待确认线索",
+    "complaint.assigned": "投诉 {complaint_no} 已分办到本单位",
+    "complaint.returned": "投诉 {complaint_no} 被退回，请重新分办",
+    "complaint.urged": "投诉 {complaint_no} 被催办",
+    "complaint.supervised": "投诉 {complaint_no} 被督办",
+    "complaint.reopened": "投诉 {complaint_no} 需重新办理",
 }
 
 
@@ -30,11 +35,17 @@ def render(kind: str, payload: dict) -> tuple[str, str, str | None]:
     data = payload.get("data") or {}
     values = {
         "ledger_no": payload.get("ledger_no") or "",
+        "complaint_no": payload.get("complaint_no") or "",
         "flag": FLAG_LABELS.get(data.get("flag_kind", ""), data.get("flag_kind", "")),
     }
     title = TITLES.get(kind, kind).format(**values)
     actor = payload.get("actor_name")
     body = f"{title}。" + (f"操作人：{actor}。" if actor else "")
-    item_id = payload.get("item_id")
-    link = f"/items/{item_id}" if item_id else ("/candidates" if kind == "candidate.proposed" else None)
+    item_id, complaint_id = payload.get("item_id"), payload.get("complaint_id")
+    if item_id:
+        link = f"/ledger/items/{item_id}"
+    elif complaint_id:
+        link = f"/complaints?id={complaint_id}"
+    else:
+        link = "/ledger/candidates" if kind == "candidate.proposed" else None
     return title[:200], body[:2000], link

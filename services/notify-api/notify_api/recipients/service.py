@@ -78,6 +78,12 @@ AUDIENCES: dict[str, frozenset[str]] = {
     "interview.scheduled": frozenset({"responsible", LEADER}),
     "supervision.notice_issued": frozenset({"responsible", OPERATOR, LEADER}),
     "candidate.proposed": frozenset({OFFICE}),
+    # Complaints: the handling unit's staff and head; a returned one goes back to the office.
+    "complaint.assigned": frozenset({OPERATOR, LEADER}),
+    "complaint.returned": frozenset({OFFICE}),
+    "complaint.urged": frozenset({OPERATOR, LEADER}),
+    "complaint.supervised": frozenset({OPERATOR, LEADER}),
+    "complaint.reopened": frozenset({OPERATOR, LEADER}),
 }
 
 
