@@ -35,7 +35,7 @@ class NotifyNetwork(httpx.AsyncBaseTransport):
 
 
 class Replicas:
-    def __init__(self, platform_db, gateway, *, ledger: int = 1, notify: int = 1) -> None:
+    def __init__(self, platform_db, gateway, *, ledger: int = 1, notify: int = 1, **notify_settings) -> None:
         self.network = NotifyNetwork(gateway)
         small = {"db_pool_size": 3, "db_max_overflow": 2}
         self.ledger_apps = [
@@ -46,7 +46,7 @@ class Replicas:
         ]
         self.notify_apps = [
             by_key("notify").create_app(
-                service_settings(platform_db, by_key("notify"), **small), http_transport=self.network
+                service_settings(platform_db, by_key("notify"), **small, **notify_settings), http_transport=self.network
             )
             for _ in range(notify)
         ]

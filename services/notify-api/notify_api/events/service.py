@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from notify_api.channels import service as channels
 from notify_api.events import schemas
 from notify_api.events.models import Event
 from notify_api.events.texts import render
@@ -93,6 +94,7 @@ async def fan_out(session_factory: async_sessionmaker[AsyncSession], directory: 
             done.append(event.event_id)
         if rows:
             await session.execute(insert(Notification).values(rows).on_conflict_do_nothing())
+            await channels.add_deliveries(session, done)
         if done:
             await session.execute(update(Event).where(Event.event_id.in_(done)).values(fanned_out_at=func.now()))
         await session.commit()
