@@ -14,7 +14,7 @@ SPA_SOURCES := $(shell find frontend/src frontend/public -type f -not -path 'fro
 	frontend/tsconfig.json frontend/tsconfig.node.json $(wildcard contracts/*.openapi.json)
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-fast contracts check-contracts migrate lint frontend venv system-deps bench clean-data help
+.PHONY: run test test-fast fuzz contracts check-contracts migrate lint frontend venv system-deps bench clean-data help
 
 help:
 	@echo "make run        start everything (embedded PostgreSQL unless DATABASE_URL) on http://127.0.0.1:8000"
@@ -22,6 +22,7 @@ help:
 	@echo "make contracts  export contracts/*.openapi.json from the code"
 	@echo "make migrate    provision the database and apply every service's migrations"
 	@echo "make lint       ruff"
+	@echo "make fuzz       schemathesis on the ledger contract, longer (own test database only)"
 
 $(STAMP): requirements.txt requirements-dev.txt kernel/pyproject.toml qqctl/pyproject.toml services/*/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,6 +68,16 @@ test: venv system-deps frontend
 # Python tests only, no browser, no nginx: the quick loop while coding.
 test-fast: venv
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow"
+
+# Contract fuzzing, longer than the bounded run inside `make test` (tests/fuzz/test_schemathesis.py):
+# FUZZ_TIME seconds per role, up to FUZZ_EXAMPLES cases per operation. It provisions and drops its
+# own uniquely named test database (tests/conftest.py) and writes thousands of random rows there.
+# NEVER point it at a database with data that matters (no DATABASE_URL of a real deployment).
+FUZZ_TIME ?= 600
+FUZZ_EXAMPLES ?= 200
+fuzz: venv
+	QQ_FUZZ_MAX_TIME=$(FUZZ_TIME) QQ_FUZZ_MAX_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -p no:cacheprovider -s \
+		tests/fuzz/test_schemathesis.py
 
 # Province-scale benchmark (bench/README.md): generate 1,000,000 items, then measure the list
 # endpoint through nginx beside the same SQL run directly. Needs a PostgreSQL server (DATABASE_URL

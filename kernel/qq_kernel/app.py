@@ -16,13 +16,15 @@ from qq_kernel.audit_api import audit_router
 from qq_kernel.auth.permissions import PUBLIC
 from qq_kernel.auth.remote import RemoteAuthenticator, service_auth
 from qq_kernel.db import create_engine, create_session_factory
+from qq_kernel.files import MAX_EVIDENCE_BYTES
 from qq_kernel.health import health_router
 from qq_kernel.http import build_client
 from qq_kernel.logging import configure_logging
 from qq_kernel.metrics import ServiceMetrics
-from qq_kernel.middleware import RequestContextMiddleware
+from qq_kernel.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from qq_kernel.problems import PROBLEM_RESPONSES, install_problem_handlers
 from qq_kernel.settings import ServiceSettings
+from qq_kernel.text import TextInputMiddleware
 from qq_kernel.whoami import whoami_router
 
 Hook = Callable[[FastAPI], Awaitable[None]]
@@ -106,6 +108,15 @@ def create_service_app(
     routers = [*routers, audit_router(audit.model)] if audit is not None else list(routers)
     for router in routers:
         app.include_router(router, prefix=prefix)
+    # Input rules every service gets without asking (docs/architecture.md, "Input at the door"):
+    # innermost the text rules (control characters, unparseable JSON → 422), then the body size
+    # (413 before a byte too many is read), outermost the request id that every answer carries.
+    app.add_middleware(TextInputMiddleware)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        body_limit=settings.max_body_bytes,
+        upload_limit=MAX_EVIDENCE_BYTES + settings.max_body_bytes,
+    )
     app.add_middleware(RequestContextMiddleware, service=settings.service_name, metrics=metrics)
     return app
 

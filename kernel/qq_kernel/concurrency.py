@@ -1,6 +1,7 @@
 """Optimistic concurrency: every mutable resource has a version, sent as a weak ETag; an update
-must send it back in ``If-Match``. Missing → 428, stale → 412. The ORM's version counter
-(``version_id_col``) makes the final UPDATE conditional too, so two racing writers cannot both win."""
+must send it back in ``If-Match``. Missing (or ``*``, which names no version) → 428, stale → 412.
+The ORM's version counter (``version_id_col``) makes the final UPDATE conditional too, so two
+racing writers cannot both win (the loser's StaleDataError is a 409, qq_kernel.problems)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,13 @@ def check_if_match(request: Request, current_version: int) -> None:
         raise ProblemError(428, detail="修改前须在 If-Match 请求头中带上读取时的版本号（ETag）")
     candidates = {v.strip() for v in header.split(",")}
     if "*" in candidates:
-        return
+        # "*" matches any version: it would let a client overwrite changes it never saw.
+        raise ProblemError(
+            428,
+            code="precondition_required",
+            detail="If-Match 须为读取时的版本号（ETag），不接受 *",
+            headers={"ETag": etag(current_version)},
+        )
     accepted = {etag(current_version), f'"{current_version}"', str(current_version)}
     if not candidates & accepted:
         raise ProblemError(

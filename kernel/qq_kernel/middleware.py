@@ -8,10 +8,11 @@ import json
 import logging
 import time
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qq_kernel.metrics import ServiceMetrics
-from qq_kernel.problems import PROBLEM_JSON
+from qq_kernel.problems import PROBLEM_JSON, problem_response
 from qq_kernel.request_id import REQUEST_ID_HEADER, accept_or_generate, reset_request_id, set_request_id
 
 access_log = logging.getLogger("qq.access")
@@ -97,3 +98,63 @@ class RequestContextMiddleware:
                 },
             )
             reset_request_id(token)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimitMiddleware:
+    """Refuse a request body over the limit before it is read (413 problem+json): at once from
+    Content-Length, or as soon as a streamed (chunked) body passes it. Multipart uploads get
+    ``upload_limit`` (the evidence cap plus room for the form), every other body ``body_limit``.
+    Without it the multipart parser would spool any size to disk before a route could say no."""
+
+    def __init__(self, app: ASGIApp, *, body_limit: int, upload_limit: int) -> None:
+        self.app = app
+        self.body_limit = body_limit
+        self.upload_limit = upload_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        multipart = headers.get(b"content-type", b"").lower().startswith(b"multipart/")
+        limit = self.upload_limit if multipart else self.body_limit
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._refuse(scope, receive, send, limit)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _BodyTooLarge:
+            if started:
+                raise
+            await self._refuse(scope, receive, send, limit)
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        mb = 1024 * 1024
+        detail = f"请求体超过 {limit // mb} MB 上限" if limit >= mb else f"请求体超过 {limit} 字节上限"
+        response = problem_response(Request(scope), 413, code="payload_too_large", detail=detail)
+        # The rest of the body is not read: close the connection rather than drain it.
+        response.headers["Connection"] = "close"
+        await response(scope, receive, send)

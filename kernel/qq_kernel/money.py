@@ -1,6 +1,10 @@
 """Money: yuan as ``Decimal`` with exactly 2 places (fen), never float.
 
-Amounts are stored as NUMERIC(18,2): at most 16 integer digits. On the wire they travel as JSON
+Amounts are stored as NUMERIC(18,2): at most 16 integer digits. One debt, repayment, adjustment
+or funding line entered by a person is at most :data:`MAX_SINGLE_AMOUNT` (just under 10¹² 元; no
+real debt of a county or province is larger), so that an item's running totals can never reach the
+column's limit. Sums over many items (a province's totals) and computed figures are answered as
+:data:`TotalMoney`, which has room for any sum PostgreSQL's unbounded SUM can produce. On the wire they travel as JSON
 strings ("1234.50") so that no client ever round-trips them through a binary float; plain JSON
 integers are accepted on input too (a whole number of yuan has no rounding problem), floats never.
 """
@@ -19,12 +23,17 @@ from pydantic_core import PydanticCustomError
 __all__ = [
     "CENT",
     "MAX_INTEGER_DIGITS",
+    "MAX_SINGLE_AMOUNT",
     "MONEY_PATTERN",
     "ZERO",
+    "Amount",
     "Money",
     "MoneyError",
+    "NonNegativeAmount",
     "NonNegativeMoney",
+    "PositiveAmount",
     "PositiveMoney",
+    "TotalMoney",
     "format_yuan",
     "money_str",
     "parse_money",
@@ -35,6 +44,11 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 MAX_INTEGER_DIGITS = 16  # NUMERIC(18,2)
 _LIMIT = Decimal(10) ** MAX_INTEGER_DIGITS
+MAX_SINGLE_AMOUNT = Decimal("999999999999.99")  # 12 integer digits: under one trillion yuan
+SINGLE_PATTERN = r"^-?\d{1,12}(\.\d{1,2})?$"
+POSITIVE_SINGLE_PATTERN = r"^(?!0+(\.0{1,2})?$)\d{1,12}(\.\d{1,2})?$"
+NON_NEGATIVE_SINGLE_PATTERN = r"^\d{1,12}(\.\d{1,2})?$"
+TOTAL_PATTERN = r"^-?\d{1,24}(\.\d{1,2})?$"
 
 # The canonical wire form; the parser accepts exactly this (after trimming surrounding blanks).
 MONEY_PATTERN = r"^-?\d{1,16}(\.\d{1,2})?$"
@@ -165,4 +179,53 @@ PositiveMoney = Annotated[
     PlainValidator(_pydantic_validator(_positive)),
     _serializer,
     WithJsonSchema(_schema(POSITIVE_PATTERN, "金额（元），大于零，两位小数的字符串")),
+]
+
+
+def _within_single(amount: Decimal) -> None:
+    if abs(amount) > MAX_SINGLE_AMOUNT:
+        raise PydanticCustomError("money_too_large", "单笔金额不能超过 999999999999.99 元（一万亿元）")
+
+
+def _both(*checks: Callable[[Decimal], None]) -> Callable[[Decimal], None]:
+    def check(amount: Decimal) -> None:
+        for one in checks:
+            one(amount)
+
+    return check
+
+
+# Input amounts of one debt (principal, repayment, adjustment, funding line, plan instalment).
+Amount = Annotated[
+    Decimal,
+    PlainValidator(_pydantic_validator(_within_single)),
+    _serializer,
+    WithJsonSchema(_schema(SINGLE_PATTERN, "金额（元），两位小数的字符串，绝对值不超过 999999999999.99")),
+]
+NonNegativeAmount = Annotated[
+    Decimal,
+    PlainValidator(_pydantic_validator(_both(_non_negative, _within_single))),
+    _serializer,
+    WithJsonSchema(_schema(NON_NEGATIVE_SINGLE_PATTERN, "金额（元），不小于零，不超过 999999999999.99")),
+]
+PositiveAmount = Annotated[
+    Decimal,
+    PlainValidator(_pydantic_validator(_both(_positive, _within_single))),
+    _serializer,
+    WithJsonSchema(_schema(POSITIVE_SINGLE_PATTERN, "金额（元），大于零，不超过 999999999999.99")),
+]
+
+
+def _total(value: Any) -> Decimal:
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise PydanticCustomError("money", "合计金额应为有限的 Decimal")
+    return quantize(value)
+
+
+# Output only: sums over many items and computed figures (interest), as wide as they come.
+TotalMoney = Annotated[
+    Decimal,
+    PlainValidator(_total),
+    _serializer,
+    WithJsonSchema(_schema(TOTAL_PATTERN, "金额（元），两位小数的字符串（合计或计算所得，位数不限于单笔上限）")),
 ]

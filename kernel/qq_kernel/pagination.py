@@ -11,6 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 200
+# 100,000 pages of 10 cover a million rows; the offset (at most 2·10⁷) stays far inside the
+# database's integers, which page=10¹² once overflowed (a 500).
+MAX_PAGE = 100_000
 
 
 class Page(BaseModel, Generic[T]):
@@ -45,7 +48,7 @@ class PageParams:
     @classmethod
     async def from_query(
         cls,
-        page: int = Query(1, ge=1, description="页码，从 1 开始"),
+        page: int = Query(1, ge=1, le=MAX_PAGE, description=f"页码，从 1 开始，至多 {MAX_PAGE}"),
         page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE, description="每页条数"),
     ) -> PageParams:
         return cls(page, page_size)

@@ -10,6 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qq_kernel.request_id import current_request_id
@@ -27,6 +29,7 @@ _DEFAULTS: dict[int, tuple[str, str]] = {
     409: ("conflict", "与当前数据状态冲突"),
     412: ("precondition_failed", "数据已被他人修改，请刷新后重试"),
     413: ("payload_too_large", "上传内容过大"),
+    414: ("uri_too_long", "请求地址过长"),
     415: ("unsupported_media_type", "不支持的文件或内容类型"),
     422: ("validation_failed", "提交的数据未通过校验"),
     423: ("locked", "账户已锁定"),
@@ -184,11 +187,42 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else None
+        if exc.status_code == 400:
+            # Only the framework raises a bare 400, for a body it cannot parse ("There was an error
+            # parsing the body", "Invalid multipart data."; JSON is caught earlier by qq_kernel.text):
+            # a validation error like any other, never an undeclared 400. Our own code raises ProblemError.
+            message = f"请求体无法解析（{detail}）" if detail else "请求体无法解析"
+            errors = [{"field": "body", "message": message, "code": "body_invalid"}]
+            return problem_response(request, 422, detail=f"body: {message}", errors=errors)
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"路径 {request.url.path} 不存在"
         elif exc.status_code == 405:
             detail = f"{request.url.path} 不支持 {request.method} 方法"
         return problem_response(request, exc.status_code, detail=detail, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        # A race the service's own checks could not see (two creates of the same unique value,
+        # a row that vanished under a foreign key): the request conflicts with the data, a 409.
+        constraint = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None) or getattr(
+            exc.orig, "constraint_name", None
+        )
+        log.warning("integrity conflict on %s: %s", constraint, exc.orig)
+        detail = f"与已有数据冲突（约束 {constraint}），请刷新后重试" if constraint else "与已有数据冲突，请刷新后重试"
+        return problem_response(
+            request,
+            409,
+            code="integrity_conflict",
+            detail=detail,
+            extensions={"constraint": constraint} if constraint else None,
+        )
+
+    @app.exception_handler(StaleDataError)
+    async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:
+        # The versioned UPDATE found its row changed by a concurrent writer after our read.
+        return problem_response(
+            request, 409, code="concurrent_update", detail="数据在处理期间已被他人修改，请刷新后重试"
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -200,5 +234,5 @@ def install_problem_handlers(app: FastAPI) -> None:
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": title}
     for status, (_, title) in _DEFAULTS.items()
-    if status in (401, 403, 404, 409, 412, 422, 428)
+    if status in (401, 403, 404, 409, 412, 413, 422, 428, 503)
 }

@@ -39,6 +39,9 @@ class ServiceSettings(BaseSettings):
     trust_proxy_headers: bool = False
     # Background jobs (red-flag evaluation, escalations) in this process; replicas take turns.
     scheduled_jobs: bool = True
+    # Largest request body other than a file upload (JSON); an upload may carry the evidence cap
+    # (qq_kernel.files.MAX_EVIDENCE_BYTES) plus this much form. Larger → 413 before it is read.
+    max_body_bytes: int = 1024 * 1024
     # Identity (issued by ledger-api, verified everywhere).
     jwt_issuer: str = "qingqian-ledger"
     jwt_audience: str = "qingqian"

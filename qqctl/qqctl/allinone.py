@@ -14,11 +14,17 @@ from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from qq_kernel.problems import PROBLEM_JSON
 from qq_kernel.request_id import REQUEST_ID_HEADER, accept_or_generate
 
 LOOPBACK = ("127.0.0.1", "::1")
+# As nginx in split mode (large_client_header_buffers 8k): a request target longer than this is
+# answered 414 problem+json. No list filter comes near it.
+MAX_TARGET_BYTES = 8 * 1024
+# One more limit before the app: the request body, as nginx's client_max_body_size.
+MAX_BODY_BYTES = 25 * 1024 * 1024
 SPA_MISSING = """<!doctype html><meta charset="utf-8"><title>清欠平台</title>
 <p>前端尚未构建：请运行 <code>make run</code>（会自动构建）或 <code>make frontend</code>。</p>"""
 
@@ -50,6 +56,18 @@ class Gateway:
             await self._lifespan(receive, send)
             return
         path = scope.get("path", "")
+        if scope["type"] == "http":
+            target = len(scope.get("raw_path") or path.encode()) + len(scope.get("query_string", b""))
+            if target > MAX_TARGET_BYTES:
+                detail = f"请求地址超过 {MAX_TARGET_BYTES} 字节"
+                await _problem(scope, send, 414, "uri_too_long", "请求地址过长", detail)
+                return
+            length = dict(scope.get("headers", [])).get(b"content-length", b"0")
+            if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+                await _problem(
+                    scope, send, 413, "payload_too_large", "上传内容过大", f"请求体超过 {MAX_BODY_BYTES // 2**20} MB"
+                )
+                return
         if path.startswith("/api/") and path.endswith("/metrics") and (scope.get("client") or ("",))[0] not in LOOPBACK:
             # As nginx in split mode: metrics are for a local scraper, not published to the network.
             await self._unknown_api(scope, send)
@@ -64,32 +82,8 @@ class Gateway:
         await self.spa(scope, receive, send)
 
     async def _unknown_api(self, scope: Scope, send: Send) -> None:
-        incoming = dict(scope.get("headers", [])).get(REQUEST_ID_HEADER.lower().encode())
-        rid = accept_or_generate(incoming.decode("latin-1") if incoming else None)
-        body = json.dumps(
-            {
-                "type": "urn:qingqian:problem:not_found",
-                "title": "请求的资源不存在",
-                "status": 404,
-                "code": "not_found",
-                "detail": f"路径 {scope.get('path')} 不属于任何服务",
-                "instance": scope.get("path"),
-                "request_id": rid,
-            },
-            ensure_ascii=False,
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 404,
-                "headers": [
-                    (b"content-type", PROBLEM_JSON.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                    (REQUEST_ID_HEADER.lower().encode(), rid.encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        detail = f"路径 {scope.get('path')} 不属于任何服务"
+        await _problem(scope, send, 404, "not_found", "请求的资源不存在", detail)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         """Run every service's own lifespan (engine, HTTP client, ...) inside ours."""
@@ -108,3 +102,69 @@ class Gateway:
         assert message["type"] == "lifespan.shutdown"
         await stack.aclose()
         await send({"type": "lifespan.shutdown.complete"})
+
+
+def _problem_bytes(status: int, code: str, title: str, detail: str, instance: str | None, rid: str) -> bytes:
+    return json.dumps(
+        {
+            "type": f"urn:qingqian:problem:{code}",
+            "title": title,
+            "status": status,
+            "code": code,
+            "detail": detail,
+            "instance": instance,
+            "request_id": rid,
+        },
+        ensure_ascii=False,
+    ).encode()
+
+
+async def _problem(scope: Scope, send: Send, status: int, code: str, title: str, detail: str) -> None:
+    incoming = dict(scope.get("headers", [])).get(REQUEST_ID_HEADER.lower().encode())
+    rid = accept_or_generate(incoming.decode("latin-1") if incoming else None)
+    path = scope.get("path")
+    body = _problem_bytes(status, code, title, detail, path if status != 414 else None, rid)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (REQUEST_ID_HEADER.lower().encode(), rid.encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class GatewayHttpProtocol(HttpToolsProtocol):
+    """uvicorn's HTTP/1.1 protocol, answering what its parser refuses before any app runs (a
+    request line over 64 KB, a malformed request) with problem+json instead of a text/plain 400:
+    414 when the request target was too long, 400 otherwise. ``uvicorn.run(..., http=this)``."""
+
+    def send_400_response(self, msg: str) -> None:
+        too_long = len(getattr(self, "url", b"")) > MAX_TARGET_BYTES
+        status, code, title, detail = (
+            (414, "uri_too_long", "请求地址过长", f"请求地址超过 {MAX_TARGET_BYTES} 字节")
+            if too_long
+            else (400, "bad_request", "请求有误", "无法解析的 HTTP 请求")
+        )
+        rid = accept_or_generate(None)
+        body = _problem_bytes(status, code, title, detail, None, rid)
+        reason = b"URI Too Long" if too_long else b"Bad Request"
+        head = [f"HTTP/1.1 {status} ".encode() + reason + b"\r\n"]
+        for name, value in self.server_state.default_headers:
+            head.extend([name, b": ", value, b"\r\n"])
+        head.extend(
+            [
+                b"content-type: " + PROBLEM_JSON.encode() + b"\r\n",
+                b"content-length: " + str(len(body)).encode("ascii") + b"\r\n",
+                REQUEST_ID_HEADER.lower().encode() + b": " + rid.encode() + b"\r\n",
+                b"connection: close\r\n",
+                b"\r\n",
+                body,
+            ]
+        )
+        self.transport.write(b"".join(head))
+        self.transport.close()

@@ -115,6 +115,8 @@ def build_allinone(platform: Platform, *, gateway_url: str, spa_dir: Path | None
 def cmd_run(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from qqctl.allinone import GatewayHttpProtocol
+
     platform = prepare()
     if args.demo:
         demo = asyncio.run(bootstrap.load_demo(platform.databases["ledger"].runtime_url))
@@ -163,7 +165,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     # SystemExit, so the `finally` below still stops the embedded PostgreSQL.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_config=None, proxy_headers=False)
+        uvicorn.run(
+            app, host=args.host, port=args.port, log_config=None, proxy_headers=False, http=GatewayHttpProtocol
+        )
     except KeyboardInterrupt:
         pass  # Ctrl-C: uvicorn has shut down and re-raised SIGINT; a clean stop, not an error.
     finally:
@@ -179,11 +183,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     tests and by operators who provision separately."""
     import uvicorn
 
-    from qqctl.allinone import Gateway
+    from qqctl.allinone import Gateway, GatewayHttpProtocol
 
     apps = {spec.prefix: spec.create_app() for spec in SERVICES}
     spa = Path(args.spa) if args.spa else ROOT / "frontend" / "dist"
-    uvicorn.run(Gateway(apps, spa), host=args.host, port=args.port, log_config=None)
+    uvicorn.run(Gateway(apps, spa), host=args.host, port=args.port, log_config=None, http=GatewayHttpProtocol)
     return 0
 
 

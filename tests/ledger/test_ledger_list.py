@@ -38,7 +38,7 @@ async def test_filters_and_row_fields(client, worlds, world):
     await verify(client, a.ho, billed["id"], repayment["id"])
     r = await client.post(
         f"/api/ledger/items/{plain['id']}/key-case",
-        json={"supervisor_id": supervisor.id, "deadline": "2099-01-31", "reason": "化解进度缓慢"},
+        json={"supervisor_id": supervisor.id, "deadline": "2030-01-31", "reason": "化解进度缓慢"},
         headers=a.ho,
     )
     assert r.status_code == 201, r.text

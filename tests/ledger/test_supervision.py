@@ -24,7 +24,7 @@ async def test_key_case_interview_and_notice(client, worlds, world):
     office, ho, h = await _office_and_operator(client, worlds, world)
     item = await make_debt(client, h, world)
     url = f"/api/ledger/items/{item['id']}"
-    body = {"supervisor_id": office.id, "deadline": "2099-01-31", "reason": "化解进度缓慢"}
+    body = {"supervisor_id": office.id, "deadline": "2030-01-31", "reason": "化解进度缓慢"}
     assert (await client.post(f"{url}/key-case", json=body, headers=h)).status_code == 403, "only the office marks"
     r = await client.post(f"{url}/key-case", json=body, headers=ho)
     assert r.status_code == 201
@@ -50,7 +50,7 @@ async def test_key_case_interview_and_notice(client, worlds, world):
     assert r.status_code == 201
     r = await client.post(
         f"{url}/notices",
-        json={"requirements": "一、限期制定还款计划\n二、按周报送进度", "reply_deadline": "2099-02-01"},
+        json={"requirements": "一、限期制定还款计划\n二、按周报送进度", "reply_deadline": "2030-02-01"},
         headers=ho,
     )
     assert r.status_code == 201
@@ -58,7 +58,7 @@ async def test_key_case_interview_and_notice(client, worlds, world):
     assert notice["notice_no"].startswith(world.county.name) and notice["notice_no"].endswith("1号")
     second = (
         await client.post(
-            f"{url}/notices", json={"requirements": "再次督办", "reply_deadline": "2099-02-01"}, headers=ho
+            f"{url}/notices", json={"requirements": "再次督办", "reply_deadline": "2030-02-01"}, headers=ho
         )
     ).json()
     assert second["notice_no"].endswith("2号")

@@ -64,7 +64,8 @@ async def test_closed_items_need_no_update(client, worlds, world):
     a = await actors(client, worlds, world)
     item = await make_debt(client, a.h, world)
     r = await client.post(
-        f"/api/ledger/items/{item['id']}/void", json={"reason": "重复录入的明细"}, headers={**a.h, "If-Match": "*"}
+        f"/api/ledger/items/{item['id']}/void", json={"reason": "重复录入的明细"},
+        headers={**a.h, "If-Match": f'W/"{item["version"]}"'},
     )
     assert r.status_code == 200
     r = await client.post(f"/api/ledger/items/{item['id']}/weekly-updates", json=UPDATE, headers=a.h)
@@ -92,7 +93,10 @@ async def test_missing_updates_per_unit_and_per_person(client, worlds, world):
     assert (ua["unit_name"], ua["open_items"], ua["updated"], ua["missing"]) == (world.unit_a.name, 3, 1, 2)
     assert {m["item_id"] for m in ua["missing_items"]} == {late["id"], nobody["id"]}
     assert [m["item_id"] for m in units[world.unit_b.id]["missing_items"]] == [theirs["id"]]
-    persons = {(p["unit_id"], p["person_id"]): p for p in report["persons"]}
+    assert report["persons"] == [], "one grouping per answer: each missing item listed once"
+    by_person = (await client.get("/api/ledger/weekly/missing", params={"group_by": "person"}, headers=a.ho)).json()
+    assert by_person["units"] == [] and by_person["missing"] == 3
+    persons = {(p["unit_id"], p["person_id"]): p for p in by_person["persons"]}
     assert set(persons) == {(world.unit_a.id, person.id), (world.unit_a.id, None), (world.unit_b.id, b_person.id)}
     p = persons[(world.unit_a.id, person.id)]
     assert (p["person_name"], p["open_items"], p["updated"], p["missing"]) == (person.display_name, 2, 1, 1)

@@ -147,13 +147,13 @@ async def matrix_world(client, worlds, world, platform_db, gateway):
         ho = bearer((await login(client, office.username, ip=world.client_ip))["access_token"])
         r_case = await client.post(
             f"/api/ledger/items/{item['id']}/key-case",
-            json={"supervisor_id": office.id, "deadline": "2099-12-31", "reason": "进度缓慢"},
+            json={"supervisor_id": office.id, "deadline": "2030-12-31", "reason": "进度缓慢"},
             headers=ho,
         )
         assert r_case.status_code == 201, r_case.text
         r_notice = await client.post(
             f"/api/ledger/items/{item['id']}/notices",
-            json={"requirements": "限期制定还款计划", "reply_deadline": "2099-12-31"},
+            json={"requirements": "限期制定还款计划", "reply_deadline": "2030-12-31"},
             headers=ho,
         )
         assert r_notice.status_code == 201, r_notice.text
@@ -171,7 +171,7 @@ async def matrix_world(client, worlds, world, platform_db, gateway):
         assert r_candidate.status_code == 201, r_candidate.text
         r_plan = await client.put(
             f"/api/ledger/items/{item['id']}/plan",
-            json={"installments": [{"due_date": "2099-06-30", "amount": item["outstanding"]}]},
+            json={"installments": [{"due_date": "2030-06-30", "amount": item["outstanding"]}]},
             headers=h,
         )
         assert r_plan.status_code == 201, r_plan.text

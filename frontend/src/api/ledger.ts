@@ -323,8 +323,10 @@ export function editWeeklyUpdate(
 }
 
 /** Open items without an update in `week` (ISO, e.g. 2026-W48; default this week), per unit and person. */
-export function missingWeeklyUpdates(week?: string): Promise<MissingReport> {
-  return unwrap(ledgerClient.GET('/api/ledger/weekly/missing', { params: { query: compact({ week }) } }))
+export function missingWeeklyUpdates(week?: string, groupBy: 'unit' | 'person' = 'unit'): Promise<MissingReport> {
+  return unwrap(
+    ledgerClient.GET('/api/ledger/weekly/missing', { params: { query: compact({ week, group_by: groupBy }) } }),
+  )
 }
 
 // ---------------------------------------------------------------- red flags, chain, reclassification

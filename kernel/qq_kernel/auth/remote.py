@@ -34,6 +34,16 @@ JWKS_MIN_REFETCH = 5.0
 INTROSPECTION_TTL = 30.0
 
 
+# Seconds a caller should wait before retrying when ledger-api cannot be reached.
+IDENTITY_RETRY_AFTER = 5
+
+
+def identity_unavailable(detail: str) -> ProblemError:
+    return ProblemError(
+        503, code="identity_unavailable", detail=detail, headers={"Retry-After": str(IDENTITY_RETRY_AFTER)}
+    )
+
+
 class JwksCache:
     def __init__(self, http: httpx.AsyncClient, path: str) -> None:
         self.http = http
@@ -61,7 +71,7 @@ class JwksCache:
         except httpx.HTTPError as exc:
             if self.keys:  # keep serving with the keys we have
                 return
-            raise ProblemError(503, code="identity_unavailable", detail="身份服务暂不可用") from exc
+            raise identity_unavailable("身份服务暂不可用") from exc
         self.keys = {k["kid"]: k for k in response.json().get("keys", []) if k.get("alg") == qjwt.ALGORITHM}
         self.fetched_at = time.monotonic()
 
@@ -93,7 +103,7 @@ class ServiceTokenSource(httpx.Auth):
 
     def _take(self, response: httpx.Response) -> None:
         if response.status_code != 200:
-            raise ProblemError(503, code="identity_unavailable", detail="无法取得服务身份令牌")
+            raise identity_unavailable("无法取得服务身份令牌")
         body = response.json()
         self.token = body["access_token"]
         self.expires_at = time.monotonic() + int(body.get("expires_in", 300))
@@ -153,9 +163,12 @@ class RemoteAuthenticator:
         if cached and now - cached[0] < INTROSPECTION_TTL:
             principal = cached[1]
         else:
-            response = await self.http.post(self.introspect_path, json={"token": token})
+            try:
+                response = await self.http.post(self.introspect_path, json={"token": token})
+            except httpx.HTTPError as exc:  # ledger-api down or unreachable: the caller may retry
+                raise identity_unavailable("身份服务暂不可用，无法核验 API 令牌") from exc
             if response.status_code != 200:
-                raise ProblemError(503, code="identity_unavailable", detail="身份服务暂不可用")
+                raise identity_unavailable("身份服务暂不可用，无法核验 API 令牌")
             body = response.json()
             principal = principal_from_introspection(body) if body.get("active") else None
             if len(self._introspected) > 10_000:

@@ -18,3 +18,8 @@ class Settings(ServiceSettings):
     db_schema: str = SCHEMA
     # ledger-api is itself the identity provider.
     identity_base_path: str = PREFIX
+    # Business dates (delivery, acceptance, due, repayment, plan, interest as_of) must fall in
+    # this window: from 1 January of business_date_min_year to business_date_max_years_ahead
+    # years after today. Outside it a date is a typo (0001-01-01, 9999-12-31), refused with 422.
+    business_date_min_year: int = 1990
+    business_date_max_years_ahead: int = 10

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ledger_api import business_dates
 from ledger_api.audit.models import AUDIT
 from ledger_api.calendar.router import router as calendar_router
 from ledger_api.candidates.router import router as candidates_router
@@ -64,6 +65,6 @@ create_app = service_app_factory(
         calendar_router,
     ],
     make_authenticator=LocalAuthenticator,
-    on_startup=[start_jobs, start_relay],
+    on_startup=[business_dates.configure_from, start_jobs, start_relay],
     on_shutdown=[stop_relay, stop_jobs],
 )

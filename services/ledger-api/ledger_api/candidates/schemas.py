@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ledger_api.business_dates import BusinessDate
 from ledger_api.ledger.schemas import CreditorSize, DebtorType, ProcurementType, check_uscc
-from qq_kernel.money import Money, PositiveMoney
+from qq_kernel.money import Money, PositiveAmount
 
 
 def _optional_uscc(value: str | None) -> str | None:
@@ -23,7 +24,7 @@ class CandidateIn(BaseModel):
     creditor_name: str = Field(min_length=2, max_length=200)
     creditor_uscc: str | None = None
     creditor_size: CreditorSize | None = None
-    amount: PositiveMoney
+    amount: PositiveAmount
     contract_name: str | None = Field(default=None, max_length=300)
     facts: str | None = Field(default=None, max_length=4000)
 
@@ -64,7 +65,7 @@ class CandidateConfirm(BaseModel):
     procurement_type: ProcurementType
     responsible_unit_id: str
     contract_name: str = Field(min_length=2, max_length=300)
-    due_date: date | None = None
+    due_date: BusinessDate | None = None
 
     _d = field_validator("debtor_uscc")(check_uscc)
     _c = field_validator("creditor_uscc")(check_uscc)

@@ -84,7 +84,12 @@ async def list_flags(
     return Page.of(items, total, params)
 
 
+# Each side of a chain lists at most this many items (a state enterprise may owe thousands).
+CHAIN_CAP = 100
+
+
 async def _chain_items(session: AsyncSession, principal: Principal, condition) -> list[schemas.ChainItem]:
+    """Up to CHAIN_CAP + 1 items: the extra one only says the side was cut."""
     debtor, creditor = aliased(Debtor), aliased(Creditor)
     rows = (
         await session.execute(
@@ -93,6 +98,7 @@ async def _chain_items(session: AsyncSession, principal: Principal, condition) -
             .join(creditor, creditor.id == ArrearsItem.creditor_id)
             .where(condition(debtor, creditor), ArrearsItem.status != "void", item_scope(principal))
             .order_by(ArrearsItem.ledger_no)
+            .limit(CHAIN_CAP + 1)
         )
     ).all()
     return [
@@ -119,16 +125,17 @@ async def item_chain(
     the debts of this item's creditor. Only items within the caller's data scope are listed."""
     debtor = await session.get(Debtor, item.debtor_id)
     creditor = await session.get(Creditor, item.creditor_id)
+    others = ArrearsItem.id != item.id
+    receivables = await _chain_items(session, principal, lambda d, c: (c.uscc == debtor.uscc) & others)
+    payables = await _chain_items(session, principal, lambda d, c: (d.uscc == creditor.uscc) & others)
     return schemas.ChainOut(
         item_id=item.id,
         debtor_uscc=debtor.uscc,
         creditor_uscc=creditor.uscc,
-        receivables_of_debtor=await _chain_items(
-            session, principal, lambda d, c: (c.uscc == debtor.uscc) & (ArrearsItem.id != item.id)
-        ),
-        payables_of_creditor=await _chain_items(
-            session, principal, lambda d, c: (d.uscc == creditor.uscc) & (ArrearsItem.id != item.id)
-        ),
+        receivables_of_debtor=receivables[:CHAIN_CAP],
+        payables_of_creditor=payables[:CHAIN_CAP],
+        receivables_truncated=len(receivables) > CHAIN_CAP,
+        payables_truncated=len(payables) > CHAIN_CAP,
     )
 
 

@@ -89,4 +89,7 @@ class ChainOut(BaseModel):
     )
     payables_of_creditor: list[ChainItem] = Field(
         description="本明细的债权企业作为拖欠主体拖欠他人的明细（本明细清偿后其应优先清偿这些明细）"
+        "；每侧至多 100 条（按台账编号）"
     )
+    receivables_truncated: bool = Field(default=False, description="拖欠主体一侧超过 100 条，只列出前 100 条")
+    payables_truncated: bool = Field(default=False, description="债权企业一侧超过 100 条，只列出前 100 条")

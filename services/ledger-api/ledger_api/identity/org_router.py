@@ -21,9 +21,19 @@ from qq_kernel.db import Session
 router = APIRouter(prefix="/org", tags=["org"])
 
 
+# A province has about 1,500 townships and as many units per level: these lists are read whole by
+# the SPA's pickers, capped so that no answer is unbounded (the cap is in the contract).
+ORG_LIST_CAP = 5_000
+
+
 @router.get("/regions", name="list_regions", response_model=list[schemas.RegionOut])
-async def list_regions(session: Session, principal: Principal = Depends(require("org:read"))) -> list[Region]:
-    """Regions the caller may see: its own region, the subtree below it and the ancestors above it."""
+async def list_regions(
+    session: Session,
+    principal: Principal = Depends(require("org:read")),
+    limit: int = Query(ORG_LIST_CAP, ge=1, le=ORG_LIST_CAP, description=f"至多返回条数（上限 {ORG_LIST_CAP}）"),
+) -> list[Region]:
+    """Regions the caller may see: its own region, the subtree below it and the ancestors above it
+    (at most ``limit``, in path order)."""
     path = principal.region_path or "/"
     ancestors = [
         "/" + "/".join(path.strip("/").split("/")[: i + 1]) + "/" for i in range(len(path.strip("/").split("/")))
@@ -32,6 +42,7 @@ async def list_regions(session: Session, principal: Principal = Depends(require(
         select(Region)
         .where(or_(Region.path.startswith(path, autoescape=True), Region.path.in_(ancestors)))
         .order_by(Region.path)
+        .limit(limit)
     )
     return list(rows)
 
@@ -50,11 +61,12 @@ async def list_units(
     session: Session,
     principal: Principal = Depends(require("org:read")),
     q: str | None = Query(None, max_length=64, description="按名称片段搜索"),
+    limit: int = Query(ORG_LIST_CAP, ge=1, le=ORG_LIST_CAP, description=f"至多返回条数（上限 {ORG_LIST_CAP}）"),
 ) -> list[Unit]:
     query = select(Unit).where(scope_clause(principal, unit_col=Unit.id, region_col=Unit.region_path))
     if q:
         query = query.where(Unit.name.contains(q, autoescape=True))
-    return list(await session.scalars(query.order_by(Unit.region_path, Unit.name)))
+    return list(await session.scalars(query.order_by(Unit.region_path, Unit.name, Unit.id).limit(limit)))
 
 
 @router.post("/units", name="create_unit", response_model=schemas.UnitOut, status_code=201)

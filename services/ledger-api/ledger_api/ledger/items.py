@@ -4,6 +4,7 @@ item's row lock, with its audit row, in the caller's transaction."""
 from __future__ import annotations
 
 from fastapi import Request
+from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -103,6 +104,12 @@ async def update_item(
         await _responsible(session, principal, item.responsible_unit_id, changes["responsible_person_id"])
     if (changes.get("dispute_route") or changes.get("court_case_no")) and not item.disputed:
         raise field_error("dispute_route", "无分歧欠款不应填写分歧解决途径或案号", "not_disputed")
+    if {"due_date", "delivery_date", "acceptance_date"} & changes.keys():
+        dates = {k: changes.get(k, getattr(item, k)) for k in ("delivery_date", "acceptance_date")}
+        try:
+            schemas.check_due_date(changes.get("due_date", item.due_date), dates)
+        except PydanticCustomError as exc:
+            raise field_error("due_date", exc.message(), exc.type) from exc
     lines = changes.pop("funding_lines", None)
     for key, value in changes.items():
         setattr(item, key, value)

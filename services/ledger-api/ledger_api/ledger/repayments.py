@@ -21,7 +21,7 @@ from ledger_api.ledger.models import (
 )
 from qq_kernel.auth.principal import Principal
 from qq_kernel.clock import china_today, now
-from qq_kernel.money import ZERO, money_str
+from qq_kernel.money import MAX_SINGLE_AMOUNT, ZERO, money_str
 from qq_kernel.problems import ProblemError, field_error
 
 
@@ -29,6 +29,13 @@ def _recompute(item: ArrearsItem, *, verified_delta: Decimal = ZERO, adjustment_
     new_verified = item.verified_repaid + verified_delta
     new_adjust = item.adjustments_total + adjustment_delta
     outstanding = item.principal - new_verified + new_adjust
+    if adjustment_delta and (outstanding > MAX_SINGLE_AMOUNT or abs(new_adjust) > MAX_SINGLE_AMOUNT):
+        # One debt stays under the single-amount cap, so its running totals always fit NUMERIC(18,2).
+        raise field_error(
+            "amount",
+            f"调整后未清偿金额（{outstanding}）或调整合计（{new_adjust}）将超过单笔上限 {MAX_SINGLE_AMOUNT} 元",
+            "money_too_large",
+        )
     if outstanding < 0:
         raise ProblemError(
             409,

@@ -37,9 +37,9 @@ from qq_kernel.auth.principal import Principal
 from qq_kernel.auth.scope import scope_params
 from qq_kernel.concurrency import set_etag
 from qq_kernel.db import Session
-from qq_kernel.files import MAX_EVIDENCE_BYTES, FileRejected, FileTooLarge, file_response, read_limited, sniff
+from qq_kernel.files import MAX_EVIDENCE_BYTES, FileKind, FileRejected, FileTooLarge, file_response, read_limited, sniff
 from qq_kernel.pagination import Page, PageParams
-from qq_kernel.problems import ProblemError
+from qq_kernel.problems import Problem, ProblemError, field_error
 
 items_router = APIRouter(prefix="/items", tags=["items"])
 
@@ -239,15 +239,24 @@ async def write_off_item(
     return await _detail(session, principal, item.id, response)
 
 
+HISTORY_CAP = 500
+
+
 @items_router.get("/{item_id}/history", name="item_history", response_model=list[schemas.HistoryEntry])
-async def item_history(session: Session, item: ArrearsItem = Depends(viewable_item)) -> list[AuditLog]:
-    """The item's timeline, from the audit trail: who, when, what changed."""
+async def item_history(
+    session: Session,
+    item: ArrearsItem = Depends(viewable_item),
+    limit: int = Query(200, ge=1, le=HISTORY_CAP, description=f"最近的多少条（上限 {HISTORY_CAP}），按时间先后排列"),
+) -> list[AuditLog]:
+    """The item's timeline, from the audit trail: who, when, what changed (the latest ``limit``
+    entries, oldest first; the full trail is in the audit log)."""
     rows = await session.scalars(
         select(AuditLog)
         .where(AuditLog.object_type == "item", AuditLog.object_id == item.id)
-        .order_by(AuditLog.occurred_at, AuditLog.id)
+        .order_by(AuditLog.occurred_at.desc(), AuditLog.id.desc())
+        .limit(limit)
     )
-    return list(rows)
+    return list(reversed(rows.all()))
 
 
 # ---------------------------------------------------------------- repayments
@@ -355,7 +364,19 @@ async def add_adjustment(
 # ---------------------------------------------------------------- evidence
 
 
-@items_router.post("/{item_id}/evidence", name="upload_evidence", response_model=schemas.EvidenceOut, status_code=201)
+@items_router.post(
+    "/{item_id}/evidence",
+    name="upload_evidence",
+    response_model=schemas.EvidenceOut,
+    status_code=201,
+    responses={
+        415: {
+            "model": Problem,
+            "content": {"application/problem+json": {}},
+            "description": "文件类型不被接受（按内容识别；含宏的 Office 文件、无法识别的内容）",
+        }
+    },
+)
 async def upload_evidence(
     request: Request,
     session: Session,
@@ -367,6 +388,9 @@ async def upload_evidence(
 ) -> EvidenceFile:
     try:
         read = await read_limited(file, MAX_EVIDENCE_BYTES)
+        if read.size == 0:
+            # Nothing was sent: a missing value (422 naming the field), not a file of a wrong type.
+            raise field_error("file", "文件为空，请选择要上传的文件", "empty")
         kind = sniff(read.data)
     except FileTooLarge as exc:
         raise ProblemError(
@@ -410,7 +434,13 @@ async def list_evidence(session: Session, item: ArrearsItem = Depends(readable_i
     "/{item_id}/evidence/{evidence_id}/content",
     name="download_evidence",
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}}},
+    # The stored file in the type its bytes were sniffed as (qq_kernel.files.FileKind), never JSON.
+    responses={
+        200: {
+            "description": "佐证材料原文件",
+            "content": {kind.media_type: {"schema": {"type": "string", "format": "binary"}} for kind in FileKind},
+        }
+    },
 )
 async def download_evidence(
     evidence_id: str,

@@ -7,9 +7,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from ledger_api.business_dates import BusinessDate
 from qq_kernel.clock import china_today
-from qq_kernel.money import Money, NonNegativeMoney, PositiveMoney
+from qq_kernel.money import Amount, Money, PositiveAmount, TotalMoney
 from qq_kernel.problems import Problem
+from qq_kernel.text import SingleLine
 from qq_kernel.uscc import UsccError, validate_uscc
 
 DebtorType = Literal[
@@ -31,8 +33,20 @@ def check_uscc(value: str) -> str:
         raise PydanticCustomError(f"uscc_{exc.code}", str(exc)) from exc
 
 
+def check_due_date(due: date | None, dates: dict) -> date | None:
+    """A payment term cannot end before the goods were delivered or accepted."""
+    if due is None:
+        return due
+    for field, label in (("delivery_date", "交付日期"), ("acceptance_date", "验收日期")):
+        other = dates.get(field)
+        if other is not None and due < other:
+            code = "due_before_" + field.removesuffix("_date")
+            raise PydanticCustomError(code, f"付款期限不能早于{label}（{other}）")
+    return due
+
+
 class DebtorIn(BaseModel):
-    name: str = Field(min_length=2, max_length=200)
+    name: SingleLine = Field(min_length=2, max_length=200)
     uscc: str = Field(description="统一社会信用代码（18位，按 GB 32100-2015 校验）")
     type: DebtorType
     supervising_unit_id: str
@@ -52,10 +66,10 @@ class DebtorOut(BaseModel):
 
 
 class CreditorIn(BaseModel):
-    name: str = Field(min_length=2, max_length=200)
+    name: SingleLine = Field(min_length=2, max_length=200)
     uscc: str = Field(description="统一社会信用代码（18位，按 GB 32100-2015 校验）")
     size: CreditorSize
-    contact_person: str | None = Field(default=None, max_length=64)
+    contact_person: SingleLine | None = Field(default=None, max_length=64)
     contact_phone: str | None = Field(default=None, pattern=r"^[0-9\-+ ]{5,20}$")
 
     _uscc = field_validator("uscc")(check_uscc)
@@ -75,24 +89,27 @@ class CreditorOut(BaseModel):
 
 class FundingLineIn(BaseModel):
     source: FundingSource
-    amount: PositiveMoney
-    expected_arrival_date: date | None = None
+    amount: PositiveAmount
+    expected_arrival_date: BusinessDate | None = None
 
 
-class FundingLineOut(FundingLineIn):
+class FundingLineOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: str
+    source: FundingSource
+    amount: Money
+    expected_arrival_date: date | None = None
 
 
 class ItemIn(BaseModel):
     debtor_id: str
     creditor_id: str
-    contract_name: str = Field(min_length=2, max_length=300, description="合同或项目名称")
+    contract_name: SingleLine = Field(min_length=2, max_length=300, description="合同或项目名称")
     procurement_type: ProcurementType
-    principal: PositiveMoney = Field(description="欠款金额（元）")
-    delivery_date: date | None = None
-    acceptance_date: date | None = None
-    due_date: date | None = Field(default=None, description="合同约定付款期限")
+    principal: PositiveAmount = Field(description="欠款金额（元）")
+    delivery_date: BusinessDate | None = None
+    acceptance_date: BusinessDate | None = None
+    due_date: BusinessDate | None = Field(default=None, description="合同约定付款期限，不早于交付和验收日期")
     agreed_daily_rate: Decimal | None = Field(
         default=None, gt=0, le=Decimal("0.01"), description="约定逾期日利率（小数，如万分之五填 0.0005）；未约定留空"
     )
@@ -102,8 +119,10 @@ class ItemIn(BaseModel):
     dispute_route: DisputeRoute | None = None
     court_case_no: str | None = Field(default=None, max_length=64)
     resolution_measures: str | None = Field(default=None, max_length=4000)
-    planned_clearance_date: date | None = None
+    planned_clearance_date: BusinessDate | None = None
     funding_lines: list[FundingLineIn] = Field(default_factory=list)
+
+    _due = field_validator("due_date")(classmethod(lambda cls, v, info: check_due_date(v, info.data)))
 
     @model_validator(mode="after")
     def _dispute(self) -> ItemIn:
@@ -113,15 +132,15 @@ class ItemIn(BaseModel):
 
 
 class ItemPatch(BaseModel):
-    contract_name: str | None = Field(default=None, min_length=2, max_length=300)
-    delivery_date: date | None = None
-    acceptance_date: date | None = None
-    due_date: date | None = None
+    contract_name: SingleLine | None = Field(default=None, min_length=2, max_length=300)
+    delivery_date: BusinessDate | None = None
+    acceptance_date: BusinessDate | None = None
+    due_date: BusinessDate | None = None
     responsible_person_id: str | None = None
     dispute_route: DisputeRoute | None = None
     court_case_no: str | None = Field(default=None, max_length=64)
     resolution_measures: str | None = Field(default=None, max_length=4000)
-    planned_clearance_date: date | None = None
+    planned_clearance_date: BusinessDate | None = None
     funding_lines: list[FundingLineIn] | None = None
 
 
@@ -183,8 +202,8 @@ class ItemDetail(ItemOut):
 
 
 class RepaymentIn(BaseModel):
-    paid_on: date
-    amount: PositiveMoney
+    paid_on: BusinessDate
+    amount: PositiveAmount
     method: RepaymentMethod
     note: str | None = Field(default=None, max_length=500)
 
@@ -220,7 +239,7 @@ class ReasonIn(BaseModel):
 
 
 class AdjustmentIn(BaseModel):
-    amount: Money = Field(description="调整金额：负数减少应付，正数增加应付")
+    amount: Amount = Field(description="调整金额：负数减少应付，正数增加应付")
     reason: str = Field(min_length=4, max_length=500)
 
     @field_validator("amount")
@@ -256,11 +275,13 @@ class EvidenceOut(BaseModel):
 
 
 class Totals(BaseModel):
+    """Sums over every selected item: as wide as a province's ledger makes them (TotalMoney)."""
+
     items: int
-    principal: NonNegativeMoney
-    verified_repaid: Money
-    adjustments_total: Money
-    outstanding: NonNegativeMoney
+    principal: TotalMoney
+    verified_repaid: TotalMoney
+    adjustments_total: TotalMoney
+    outstanding: TotalMoney
     by_status: dict[str, int]
 
 
@@ -328,15 +349,15 @@ class InterestSegmentOut(BaseModel):
     start: date
     end: date
     days: int
-    outstanding: Money
-    amount: Money
+    outstanding: TotalMoney
+    amount: TotalMoney
 
 
 class InterestOut(BaseModel):
     as_of: date
     due_date: date | None
     due_date_basis: str
-    amount: Money | None
+    amount: TotalMoney | None
     days: int
     daily_rate: Decimal | None
     rate_source: str | None

@@ -5,14 +5,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from qq_kernel.money import Money, PositiveMoney
+from ledger_api.business_dates import BusinessDate
+from qq_kernel.money import Money, PositiveAmount
 
 InstallmentState = Literal["paid", "unpaid", "overdue"]
 
 
 class InstallmentIn(BaseModel):
-    due_date: date = Field(description="到期日")
-    amount: PositiveMoney = Field(description="本期应还金额（元）")
+    due_date: BusinessDate = Field(description="到期日")
+    amount: PositiveAmount = Field(description="本期应还金额（元）")
 
 
 class PlanIn(BaseModel):
@@ -26,7 +27,7 @@ class PlanIn(BaseModel):
 
 
 class ExtensionIn(BaseModel):
-    new_due_date: date = Field(description="延期后的到期日，须晚于当前到期日")
+    new_due_date: BusinessDate = Field(description="延期后的到期日，须晚于当前到期日")
     reason: str = Field(min_length=4, max_length=500, description="延期原因")
 
 

@@ -150,11 +150,14 @@ async def list_notices(session: Session, item: ArrearsItem = Depends(readable_it
     )
 
 
+BINARY = {"type": "string", "format": "binary"}
+
+
 @router.get(
     "/items/{item_id}/notices/{notice_id}/document",
     name="download_notice",
     response_class=Response,
-    responses={200: {"content": {DOCX: {}}}},
+    responses={200: {"description": "督办通知书（Word）", "content": {DOCX: {"schema": BINARY}}}},
 )
 async def download_notice(
     notice_id: str,

@@ -4,10 +4,12 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ledger_api.business_dates import BusinessDate
+
 
 class KeyCaseIn(BaseModel):
     supervisor_id: str = Field(description="督办负责人（专班办公室人员）")
-    deadline: date = Field(description="督办期限")
+    deadline: BusinessDate = Field(description="督办期限")
     reason: str = Field(min_length=2, max_length=500)
 
 
@@ -38,16 +40,23 @@ class KeyCaseRow(KeyCaseOut):
 
 
 class InterviewIn(BaseModel):
-    held_on: date
+    held_on: BusinessDate
     location: str | None = Field(default=None, max_length=200)
     interviewers: str = Field(min_length=2, max_length=500, description="约谈人")
     interviewees: str = Field(min_length=2, max_length=500, description="被约谈单位及人员")
     outcome: str = Field(min_length=2, max_length=4000, description="约谈结果与承诺")
-    follow_up_deadline: date | None = None
+    follow_up_deadline: BusinessDate | None = None
 
 
-class InterviewOut(InterviewIn):
+class InterviewOut(BaseModel):
+    # Not InterviewIn: a stored row is shown as it is, the input window does not apply to it.
     model_config = ConfigDict(from_attributes=True)
+    held_on: date
+    location: str | None
+    interviewers: str
+    interviewees: str
+    outcome: str
+    follow_up_deadline: date | None
     id: str
     item_id: str
     recorded_by: str
@@ -56,7 +65,7 @@ class InterviewOut(InterviewIn):
 
 class NoticeIn(BaseModel):
     requirements: str = Field(min_length=4, max_length=4000, description="督办事项与要求")
-    reply_deadline: date = Field(description="书面反馈期限")
+    reply_deadline: BusinessDate = Field(description="书面反馈期限")
 
 
 class NoticeOut(BaseModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 
@@ -88,6 +90,7 @@ async def missing_weekly_updates(
     session: Session,
     principal: Principal = Depends(read_ledger),
     week: str | None = Query(None, pattern=WEEK_PATTERN, description="ISO 周，如 2026-W48；默认本周"),
+    group_by: Literal["unit", "person"] = Query("unit", description="按单位或按责任人归组"),
 ) -> schemas.MissingReport:
     """Open items without an update in the given ISO week, per unit and per responsible person,
     within the caller's data scope."""
@@ -101,4 +104,4 @@ async def missing_weekly_updates(
             raise field_error("week", str(exc), "invalid_week") from exc
         if monday > today:
             raise field_error("week", "不能查询尚未开始的周", "future_week")
-    return await service.missing_report(session, principal=principal, monday=monday)
+    return await service.missing_report(session, principal=principal, monday=monday, group_by=group_by)

@@ -1,21 +1,22 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from qq_kernel.money import Money, NonNegativeMoney
+from qq_kernel.money import Money, NonNegativeAmount
 
 
 class WeeklyUpdateIn(BaseModel):
     progress: str = Field(min_length=2, max_length=4000, description="本周进展")
-    paid_this_week: NonNegativeMoney = Field(description="本周还款金额（元，不小于零）")
+    paid_this_week: NonNegativeAmount = Field(description="本周还款金额（元，不小于零）")
     next_step: str = Field(min_length=2, max_length=2000, description="下一步措施")
 
 
 class WeeklyUpdatePatch(BaseModel):
     progress: str | None = Field(default=None, min_length=2, max_length=4000)
-    paid_this_week: NonNegativeMoney | None = None
+    paid_this_week: NonNegativeAmount | None = None
     next_step: str | None = Field(default=None, min_length=2, max_length=2000)
 
 
@@ -70,6 +71,8 @@ class MissingReport(BaseModel):
     week: str
     week_start: date
     week_end: date
+    group_by: Literal["unit", "person"] = Field(description="按单位（units）或按责任人（persons）归组；另一组为空")
+    items_per_group_cap: int = Field(description="每组至多列出的未更新明细条数；计数不受此限")
     open_items: int = Field(description="该周应更新的明细数（待化解、化解中，且该周结束前已入账）")
     updated: int
     missing: int

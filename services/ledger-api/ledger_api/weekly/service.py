@@ -127,94 +127,117 @@ async def edit_update(
     return update
 
 
-async def missing_report(session: AsyncSession, *, principal: Principal, monday: date) -> schemas.MissingReport:
-    """Who has not updated which open item in the week starting ``monday``, per unit and per person.
+# Items listed per group (a unit or a person); the group's counts are always complete.
+MISSING_ITEMS_PER_GROUP = 50
+
+
+async def missing_report(
+    session: AsyncSession, *, principal: Principal, monday: date, group_by: str = "unit"
+) -> schemas.MissingReport:
+    """Who has not updated which open item in the week starting ``monday``, per unit or per person.
 
     An item is due an update in a week when it is open (待化解 or 化解中) and was on the ledger
-    before that week ended."""
+    before that week ended. Counts are aggregated in the database; each group lists at most
+    MISSING_ITEMS_PER_GROUP of its missing items, and an item is listed once (in its group)."""
     sunday = monday + timedelta(days=6)
-    this_week = (
+    updated = (
         select(WeeklyUpdate.id)
         .where(WeeklyUpdate.item_id == ArrearsItem.id, WeeklyUpdate.week_start == monday)
         .exists()
     )
-    last_week = (
-        select(func.max(WeeklyUpdate.week_start)).where(WeeklyUpdate.item_id == ArrearsItem.id).scalar_subquery()
+    due = (
+        item_scope(principal),
+        ArrearsItem.status.in_(WEEKLY_STATUSES),
+        ArrearsItem.created_at < china_midnight(sunday + timedelta(days=1)),
     )
-    rows = (
+    by_person = group_by == "person"
+    keys = [ArrearsItem.responsible_unit_id, *([ArrearsItem.responsible_person_id] if by_person else [])]
+    counts = (
         await session.execute(
-            select(
-                ArrearsItem.id,
-                ArrearsItem.ledger_no,
-                ArrearsItem.contract_name,
-                ArrearsItem.responsible_unit_id,
-                ArrearsItem.responsible_person_id,
-                Unit.name,
-                User.display_name,
-                Debtor.name,
-                this_week.label("updated"),
-                last_week.label("last_week"),
-            )
-            .join(Unit, Unit.id == ArrearsItem.responsible_unit_id)
-            .join(Debtor, Debtor.id == ArrearsItem.debtor_id)
-            .outerjoin(User, User.id == ArrearsItem.responsible_person_id)
-            .where(
-                item_scope(principal),
-                ArrearsItem.status.in_(WEEKLY_STATUSES),
-                ArrearsItem.created_at < china_midnight(sunday + timedelta(days=1)),
-            )
-            .order_by(Unit.name, ArrearsItem.ledger_no)
+            select(*keys, func.count(), func.count().filter(updated)).where(*due).group_by(*keys)
         )
     ).all()
-    units: dict[str, schemas.UnitMissing] = {}
-    persons: dict[tuple[str, str | None], schemas.PersonMissing] = {}
-    for item_id, ledger_no, contract, unit_id, person_id, unit_name, person_name, debtor, updated, last in rows:
-        unit = units.setdefault(
-            unit_id,
-            schemas.UnitMissing(
-                unit_id=unit_id, unit_name=unit_name, open_items=0, updated=0, missing=0, missing_items=[]
-            ),
+    flagged = (
+        select(
+            ArrearsItem.id.label("item_id"),
+            ArrearsItem.ledger_no,
+            ArrearsItem.contract_name,
+            ArrearsItem.responsible_unit_id,
+            ArrearsItem.responsible_person_id,
+            ArrearsItem.debtor_id,
+            func.row_number().over(partition_by=keys, order_by=ArrearsItem.ledger_no).label("n"),
         )
-        person = persons.setdefault(
-            (unit_id, person_id),
-            schemas.PersonMissing(
-                person_id=person_id,
-                person_name=person_name,
-                unit_id=unit_id,
-                unit_name=unit_name,
-                open_items=0,
-                updated=0,
-                missing=0,
-                missing_items=[],
-            ),
+        .where(*due, ~updated)
+        .subquery()
+    )
+    last_week = (
+        select(func.max(WeeklyUpdate.week_start)).where(WeeklyUpdate.item_id == flagged.c.item_id).scalar_subquery()
+    )
+    listed = (
+        await session.execute(
+            select(
+                flagged.c.item_id,
+                flagged.c.ledger_no,
+                flagged.c.contract_name,
+                flagged.c.responsible_unit_id,
+                flagged.c.responsible_person_id,
+                User.display_name,
+                Debtor.name,
+                last_week,
+            )
+            .join(Debtor, Debtor.id == flagged.c.debtor_id)
+            .outerjoin(User, User.id == flagged.c.responsible_person_id)
+            .where(flagged.c.n <= MISSING_ITEMS_PER_GROUP)
+            .order_by(flagged.c.ledger_no)
         )
-        for group in (unit, person):
-            group.open_items += 1
-        if updated:
-            unit.updated += 1
-            person.updated += 1
-            continue
-        entry = schemas.MissingItem(
-            item_id=item_id,
-            ledger_no=ledger_no,
-            contract_name=contract,
-            debtor_name=debtor,
-            responsible_unit_id=unit_id,
-            responsible_person_id=person_id,
-            responsible_person_name=person_name,
-            last_update_week=week_label(last) if last else None,
+    ).all()
+    unit_ids = {row[0] for row in counts}
+    person_ids = {row[1] for row in counts if by_person and row[1]}
+    unit_names = dict((await session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids)))).all())
+    person_names = dict(
+        (await session.execute(select(User.id, User.display_name).where(User.id.in_(person_ids)))).all()
+    )
+    items: dict[tuple, list[schemas.MissingItem]] = {}
+    for item_id, ledger_no, contract, unit_id, person_id, person_name, debtor, last in listed:
+        key = (unit_id, person_id) if by_person else (unit_id,)
+        items.setdefault(key, []).append(
+            schemas.MissingItem(
+                item_id=item_id,
+                ledger_no=ledger_no,
+                contract_name=contract,
+                debtor_name=debtor,
+                responsible_unit_id=unit_id,
+                responsible_person_id=person_id,
+                responsible_person_name=person_name,
+                last_update_week=week_label(last) if last else None,
+            )
         )
-        for group in (unit, person):
-            group.missing += 1
-            group.missing_items.append(entry)
+    units: list[schemas.UnitMissing] = []
+    persons: list[schemas.PersonMissing] = []
+    for row in counts:
+        key, (total, done) = tuple(row[: len(keys)]), row[len(keys) :]
+        common = {
+            "unit_id": key[0],
+            "unit_name": unit_names.get(key[0], ""),
+            "open_items": total,
+            "updated": done,
+            "missing": total - done,
+            "missing_items": items.get(key, []),
+        }
+        if by_person:
+            persons.append(schemas.PersonMissing(person_id=key[1], person_name=person_names.get(key[1]), **common))
+        else:
+            units.append(schemas.UnitMissing(**common))
     by_missing = lambda g: (-g.missing, g.unit_name, getattr(g, "person_name", None) or "")  # noqa: E731
     return schemas.MissingReport(
         week=week_label(monday),
         week_start=monday,
         week_end=sunday,
-        open_items=len(rows),
-        updated=sum(u.updated for u in units.values()),
-        missing=sum(u.missing for u in units.values()),
-        units=sorted(units.values(), key=by_missing),
-        persons=sorted(persons.values(), key=by_missing),
+        group_by=group_by,
+        items_per_group_cap=MISSING_ITEMS_PER_GROUP,
+        open_items=sum(r[len(keys)] for r in counts),
+        updated=sum(r[len(keys) + 1] for r in counts),
+        missing=sum(r[len(keys)] - r[len(keys) + 1] for r in counts),
+        units=sorted(units, key=by_missing),
+        persons=sorted(persons, key=by_missing),
     )
