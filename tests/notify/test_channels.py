@@ -105,6 +105,13 @@ async def test_email_webhooks_and_an_sms_dead_letter_requeued(client, gateway, w
                 ):
                     r = await notify.put(f"/api/notify/channels/contacts/{channel}", json=body, headers=h_office)
                     assert r.status_code == 200, r.text
+                # SMS is off by default for a reported repayment: the office switches it on.
+                r = await notify.put(
+                    "/api/notify/preferences",
+                    json={"kind": "repayment.reported", "channel": "sms", "enabled": True},
+                    headers=h_office,
+                )
+                assert r.status_code == 200, r.text
                 # A WeCom robot on the operator (told when the repayment is verified).
                 r = await notify.put(
                     "/api/notify/channels/contacts/webhook",
@@ -169,3 +176,37 @@ async def test_email_webhooks_and_an_sms_dead_letter_requeued(client, gateway, w
     finally:
         controller.stop()
         receiver.close()
+
+
+async def test_preferences_role_defaults_and_mandatory_kinds(client, gateway, worlds):
+    world = await worlds.create()
+    leader = await worlds.user(world, roles=["unit_leader"])
+    operator = await worlds.user(world, roles=["unit_operator"])
+    h_leader = bearer((await login(client, leader.username))["access_token"])
+    h_op = bearer((await login(client, operator.username))["access_token"])
+
+    def table(rows):
+        return {(p["kind"], p["channel"]): (p["enabled"], p["mandatory"]) for p in rows}
+
+    leader_prefs = table((await client.get("/api/notify/preferences", headers=h_leader)).json())
+    operator_prefs = table((await client.get("/api/notify/preferences", headers=h_op)).json())
+    # Role defaults: SMS for red flags to a leader, not to an operator; e-mail for both.
+    assert leader_prefs[("flag.raised", "sms")] == (True, False)
+    assert operator_prefs[("flag.raised", "sms")] == (False, False)
+    assert operator_prefs[("flag.raised", "email")] == (True, False)
+    assert operator_prefs[("supervision.notice_issued", "sms")] == (True, True)
+
+    r = await client.put(
+        "/api/notify/preferences",
+        json={"kind": "supervision.notice_issued", "channel": "sms", "enabled": False},
+        headers=h_op,
+    )
+    assert r.status_code == 422
+    assert r.json()["errors"] == [{"field": "enabled", "message": "督办和升级类通知不能关闭", "code": "mandatory_kind"}]
+    r = await client.put(
+        "/api/notify/preferences", json={"kind": "flag.raised", "channel": "email", "enabled": False}, headers=h_op
+    )
+    assert r.status_code == 200, r.text
+    operator_prefs = table((await client.get("/api/notify/preferences", headers=h_op)).json())
+    assert operator_prefs[("flag.raised", "email")] == (False, False)
+    assert operator_prefs[("supervision.notice_issued", "sms")] == (True, True)

@@ -9,12 +9,13 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
-from notify_api.channels import schemas, service
+from notify_api.channels import preferences, schemas, service
 from notify_api.channels.models import Contact, Delivery
 from qq_kernel.auth.permissions import require
 from qq_kernel.auth.principal import Principal
 from qq_kernel.db import Session
 from qq_kernel.pagination import Page, PageParams
+from qq_kernel.problems import field_error
 
 router = APIRouter(tags=["channels"])
 Channel = Literal["email", "webhook", "sms"]
@@ -67,3 +68,36 @@ async def requeue_deliveries(
     body: schemas.RequeueIn, session: Session, _: Principal = Depends(admin)
 ) -> schemas.RequeueOut:
     return schemas.RequeueOut(requeued=await service.requeue(session, body.ids))
+
+
+@router.get("/preferences", name="list_my_preferences", response_model=list[schemas.PreferenceOut])
+async def list_preferences(
+    session: Session, principal: Principal = Depends(require("notify:read"))
+) -> list[schemas.PreferenceOut]:
+    """Every kind × channel for the caller: their choice, else their roles' default."""
+    chosen = await preferences.choices(session, [principal.actor_id])
+    roles = frozenset(principal.roles)
+    return [
+        schemas.PreferenceOut(
+            kind=kind,
+            channel=channel,
+            enabled=preferences.wanted(kind, channel, principal.actor_id, roles, chosen),
+            mandatory=kind in preferences.MANDATORY,
+        )
+        for kind in preferences.KINDS
+        for channel in preferences.CHANNELS
+    ]
+
+
+@router.put("/preferences", name="set_my_preference", response_model=schemas.PreferenceOut)
+async def set_preference(
+    body: schemas.PreferenceIn, session: Session, principal: Principal = Depends(require("notify:read"))
+) -> schemas.PreferenceOut:
+    if body.kind not in preferences.KINDS:
+        raise field_error("kind", "没有这种通知类型", code="unknown_kind")
+    if body.kind in preferences.MANDATORY and not body.enabled:
+        raise field_error("enabled", "督办和升级类通知不能关闭", code="mandatory_kind")
+    await preferences.set_choice(session, principal.actor_id, body.kind, body.channel, body.enabled)
+    return schemas.PreferenceOut(
+        kind=body.kind, channel=body.channel, enabled=body.enabled, mandatory=body.kind in preferences.MANDATORY
+    )

@@ -40,3 +40,17 @@ class RequeueIn(BaseModel):
 
 class RequeueOut(BaseModel):
     requeued: list[int]
+
+
+class PreferenceOut(BaseModel):
+    kind: str
+    channel: str
+    enabled: bool
+    # Mandatory kinds (supervision, escalation) cannot be switched off.
+    mandatory: bool
+
+
+class PreferenceIn(BaseModel):
+    kind: str = Field(..., max_length=64, description="通知类型")
+    channel: Literal["email", "webhook", "sms"] = Field(..., description="渠道")
+    enabled: bool

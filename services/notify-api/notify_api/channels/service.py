@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notify_api.channels import senders
+from notify_api.channels import preferences, senders
 from notify_api.channels.models import Contact, Delivery, DeliveryAttempt
 from notify_api.inbox.models import Notification
 
@@ -26,11 +26,15 @@ log = logging.getLogger("notify_api.channels")
 SEND_BATCH = 50
 
 
-async def add_deliveries(session: AsyncSession, event_ids: Sequence[str]) -> None:
+async def add_deliveries(
+    session: AsyncSession, event_ids: Sequence[str], roles: dict[str, frozenset[str]] | None = None
+) -> None:
     """In the fan-out's transaction: a delivery for each new notification of ``event_ids`` on each
-    channel its recipient has an active contact on."""
+    channel its recipient has an active contact on and wants it on (preferences over role
+    defaults; mandatory kinds always). ``roles``: the recipients' roles (for the defaults)."""
     if not event_ids:
         return
+    roles = roles or {}
     rows = await session.execute(
         select(Notification.id, Notification.event_id, Notification.user_id, Notification.kind, Contact)
         .join(Contact, Contact.user_id == Notification.user_id)
@@ -47,6 +51,12 @@ async def add_deliveries(session: AsyncSession, event_ids: Sequence[str]) -> Non
             "format": contact.format,
         }
         for n_id, event_id, user_id, kind, contact in rows
+    ]
+    chosen = await preferences.choices(session, list({v["user_id"] for v in values}))
+    values = [
+        v
+        for v in values
+        if preferences.wanted(v["kind"], v["channel"], v["user_id"], roles.get(v["user_id"], frozenset()), chosen)
     ]
     if values:
         await session.execute(insert(Delivery).values(values).on_conflict_do_nothing())

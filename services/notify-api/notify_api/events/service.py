@@ -60,6 +60,7 @@ async def fan_out(session_factory: async_sessionmaker[AsyncSession], directory: 
             return 0
         rows: list[dict] = []
         done: list[str] = []
+        roles: dict[str, frozenset[str]] = {}
         for event in events:
             payload = event.payload
             # No unit (a candidate proposed for a region): only region-scoped people see it.
@@ -79,6 +80,7 @@ async def fan_out(session_factory: async_sessionmaker[AsyncSession], directory: 
                 chosen = []
             title, body, link = render(event.kind, payload)
             for person in chosen:
+                roles[person.id] = person.roles
                 rows.append(
                     {
                         "event_id": event.event_id,
@@ -94,7 +96,7 @@ async def fan_out(session_factory: async_sessionmaker[AsyncSession], directory: 
             done.append(event.event_id)
         if rows:
             await session.execute(insert(Notification).values(rows).on_conflict_do_nothing())
-            await channels.add_deliveries(session, done)
+            await channels.add_deliveries(session, done, roles)
         if done:
             await session.execute(update(Event).where(Event.event_id.in_(done)).values(fanned_out_at=func.now()))
         await session.commit()
