@@ -91,6 +91,9 @@ def _visible(param: str, role: Role, scope: str) -> bool:
     if param == "platform_complaint_id":
         # A platform's complaint is found by the account that sent it; the matrix's callers sent none.
         return False
+    if param == "channel":
+        # A channel name (the caller's own contact on it), not an object of a scope.
+        return True
     if param == "notification_id":
         # A notification belongs to its recipient; the matrix's caller received none of them.
         return False
@@ -220,6 +223,7 @@ async def matrix_world(client, worlds, world, platform_db, gateway):
     notify = app_of(gateway, "/api/notify")
     async with notify.state.session_factory() as s:
         for scope in SCOPES:
+            objects[scope]["channel"] = "email"
             objects[scope]["notification_id"] = str(
                 await s.scalar(
                     text("SELECT min(id) FROM notification WHERE item_id = :i"), {"i": objects[scope]["item_id"]}
