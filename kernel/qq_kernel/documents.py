@@ -14,6 +14,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from qq_kernel.text import xml_safe
+
 __all__ = ["OfficialLetter", "Paragraph", "cn_date"]
 
 
@@ -44,28 +46,31 @@ class OfficialLetter:
     signed_on: date | None = None
 
     def render(self) -> bytes:
+        # Text stored before input refused control characters may hold some a .docx cannot:
+        # dropped here, so a stored letter always renders.
+        clean = xml_safe
         doc = Document()
         title = doc.add_paragraph()
         title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(title.add_run(f"{self.issuer}\n{self.title}"), 20, bold=True, family="黑体")
+        _font(title.add_run(clean(f"{self.issuer}\n{self.title}")), 20, bold=True, family="黑体")
         number = doc.add_paragraph()
         number.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(number.add_run(self.number), 14)
+        _font(number.add_run(clean(self.number)), 14)
 
         def para(text: str, *, bold: bool = False, indent: bool = True) -> None:
             p = doc.add_paragraph()
             if indent:
                 p.paragraph_format.first_line_indent = Pt(32)
-            _font(p.add_run(text), 16, bold=bold)
+            _font(p.add_run(clean(text)), 16, bold=bold)
 
         para(f"{self.addressee}：", indent=False)
         for paragraph in self.paragraphs:
             para(paragraph.text, bold=paragraph.bold)
         sign = doc.add_paragraph()
         sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        _font(sign.add_run(self.issuer + (f"\n{cn_date(self.signed_on)}" if self.signed_on else "")), 16)
+        _font(sign.add_run(clean(self.issuer) + (f"\n{cn_date(self.signed_on)}" if self.signed_on else "")), 16)
         out = io.BytesIO()
-        doc.core_properties.title = f"{self.title.replace(' ', '')} {self.number}"
-        doc.core_properties.author = self.issuer
+        doc.core_properties.title = clean(f"{self.title.replace(' ', '')} {self.number}")
+        doc.core_properties.author = clean(self.issuer)
         doc.save(out)
         return out.getvalue()

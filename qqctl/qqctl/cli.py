@@ -149,6 +149,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 )
             ):
                 counts = asyncio.run(demo_ledger.evaluate_flags(ledger_db.runtime_url))
+                asyncio.run(demo_ledger.take_snapshots(ledger_db.runtime_url))
                 print(f"演示台账已载入 / demo ledger loaded (red flags raised: {counts['raised']})", flush=True)
             app = build_allinone(platform, gateway_url=url, spa_dir=ROOT / "frontend" / "dist")
     where = f"embedded PostgreSQL in {data_dir() / 'pg'}" if platform.embedded else "DATABASE_URL"
@@ -165,9 +166,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     # SystemExit, so the `finally` below still stops the embedded PostgreSQL.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        uvicorn.run(
-            app, host=args.host, port=args.port, log_config=None, proxy_headers=False, http=GatewayHttpProtocol
-        )
+        uvicorn.run(app, host=args.host, port=args.port, log_config=None, proxy_headers=False, http=GatewayHttpProtocol)
     except KeyboardInterrupt:
         pass  # Ctrl-C: uvicorn has shut down and re-raised SIGINT; a clean stop, not an error.
     finally:

@@ -94,6 +94,7 @@ def calendar_clock(gateway):
     source.clock = lambda: now["t"]
     yield now
     source.clock = saved
+    source.invalidate()  # its last read happened in the test's time: read again on the real clock
 
 
 async def test_year_end_provisional_then_exact_after_2027_is_loaded(client, cty, clock, calendar_clock, gateway):

@@ -52,7 +52,7 @@ async def ledger_side(client, cty, worlds):
     h = bearer((await login(client, operator.username, ip=cty.world.client_ip))["access_token"])
     plain = await make_debt_and_parties(client, h, cty.world, contract_name="县道养护服务合同")
     planned = await make_debt_and_parties(client, h, cty.world, contract_name="学校食堂改造工程")
-    r = await put_plan(client, h, planned[0]["id"], [("2099-06-30", planned[0]["outstanding"])])
+    r = await put_plan(client, h, planned[0]["id"], [("2035-06-30", planned[0]["outstanding"])])
     assert r.status_code == 201, r.text
     return {"plain": plain, "planned": planned, "h": h}
 

@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 
+from ledger_api.weekly.rules import week_label
 from qq_kernel.auth.permissions import Permission, Public, route_guards
 from qq_kernel.auth.principal import REGION_SCOPED_ROLES, Role, permissions_of
 from qq_kernel.auth.service_identity import client_secret_for
+from qq_kernel.clock import china_today
 from tests.notify.helpers import app_of, deliver_all
 from tests.support.ledger_helpers import make_debt, report_with_receipt
 from tests.support.world import bearer, login
+from tests.transfer.helpers import XLSX, build_xlsx
 
 PUBLIC_ROUTES = {
     ("GET", "/api/ledger/healthz"),
@@ -88,6 +92,8 @@ def _visible(param: str, role: Role, scope: str) -> bool:
     if role == Role.court and param == "item_id":
         # The court sees only disputed items on the judicial route; the matrix's items are undisputed.
         return False
+    if param in ("report", "week"):
+        return True
     if param == "platform_complaint_id":
         # A platform's complaint is found by the account that sent it; the matrix's callers sent none.
         return False
@@ -100,6 +106,9 @@ def _visible(param: str, role: Role, scope: str) -> bool:
     if param == "year":
         # The platform calendar is one for every region.
         return True
+    if param == "job_id":
+        # An import job is its uploader's own: nobody else reads or confirms it.
+        return False
     if param in ("creditor_id", "candidate_id"):
         # Registries of the region (creditors; debts proposed by complaints): every unit of the county sees them.
         return scope != "other_region"
@@ -191,6 +200,10 @@ async def matrix_world(client, worlds, world, platform_db, gateway):
         )
         assert r_reclass.status_code == 201, r_reclass.text
         complaint = await _complaint_in_handling(client, ho, h, unit)
+        r_job = await client.post(
+            "/api/ledger/transfer/imports", headers=h, files={"file": ("台账.xlsx", build_xlsx([]), XLSX)}
+        )
+        assert r_job.status_code == 202, r_job.text
         month = {"own_unit": "01", "other_unit": "02", "other_region": "01"}[scope]
         r_sample = await client.post(
             "/api/complaints/revisit-samples",
@@ -215,8 +228,12 @@ async def matrix_world(client, worlds, world, platform_db, gateway):
             "installment_id": r_plan.json()["installments"][0]["id"],
             "update_id": r_weekly.json()["id"],
             "reclassification_id": r_reclass.json()["id"],
+            "job_id": r_job.json()["id"],
             "account_id": integration.id,
             "sample_id": r_sample.json()["id"],
+            # Reports are named, not owned: the caller's scope applies to the figures inside.
+            "report": "totals",
+            "week": week_label(china_today() - timedelta(days=7)),
         }
     # Each scope's office was told of its repayment: notifications, each of one recipient.
     await deliver_all(gateway)

@@ -128,6 +128,7 @@ class Principal:
 
 
 # What a service identity (complaint-api calling ledger-api, ...) may do: machine operations only.
+# ``service:reports``: notify-api's weekly bulletin (通报) reads the report endpoints.
 SERVICE_PERMISSIONS: frozenset[str] = frozenset(
     {
         "service:introspect",
@@ -135,6 +136,7 @@ SERVICE_PERMISSIONS: frozenset[str] = frozenset(
         "service:ledger_candidate",
         "service:notify_event",
         "service:notify_recipients",
+        "service:reports",
         "service:calendar_read",
     }
 )

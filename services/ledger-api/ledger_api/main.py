@@ -24,7 +24,11 @@ from ledger_api.outbox import events as outbox_events
 from ledger_api.outbox.models import Outbox, OutboxAttempt
 from ledger_api.parties.router import router as registry_router
 from ledger_api.plans.router import router as plans_router
+from ledger_api.reports.router import router as reports_router
+from ledger_api.reports.scheduled import SNAPSHOTS_JOB
 from ledger_api.supervision.router import router as supervision_router
+from ledger_api.transfer import service as transfer
+from ledger_api.transfer.router import router as transfer_router
 from ledger_api.weekly.router import router as weekly_router
 from qq_kernel.app import service_app_factory
 from qq_kernel.migrations import migrations_dir_of
@@ -33,7 +37,7 @@ from qq_kernel.scheduler import scheduler_hooks
 
 MIGRATIONS_DIR = migrations_dir_of(__file__)
 
-start_jobs, stop_jobs = scheduler_hooks(FLAGS_JOB)
+start_jobs, stop_jobs = scheduler_hooks(FLAGS_JOB, SNAPSHOTS_JOB)
 # The outbox relay (every replica runs one; row locks share the work): events to notify-api.
 start_relay, stop_relay = relay_hooks(Outbox, OutboxAttempt, lambda app: [outbox_events.destination(app)])
 
@@ -62,9 +66,11 @@ create_app = service_app_factory(
         plans_router,
         weekly_router,
         flags_router,
+        reports_router,
         calendar_router,
+        transfer_router,
     ],
     make_authenticator=LocalAuthenticator,
-    on_startup=[business_dates.configure_from, start_jobs, start_relay],
-    on_shutdown=[stop_relay, stop_jobs],
+    on_startup=[business_dates.configure_from, start_jobs, transfer.start_worker, start_relay],
+    on_shutdown=[stop_relay, stop_jobs, transfer.stop_worker],
 )

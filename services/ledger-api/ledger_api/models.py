@@ -11,7 +11,9 @@ from ledger_api.identity import models as identity_models
 from ledger_api.ledger import models as ledger_models
 from ledger_api.outbox import models as outbox_models
 from ledger_api.plans import models as plan_models
+from ledger_api.reports import models as report_models
 from ledger_api.supervision import models as supervision_models
+from ledger_api.transfer import models as transfer_models
 from ledger_api.weekly import models as weekly_models
 
 DOMAINS = (
@@ -24,7 +26,9 @@ DOMAINS = (
     ledger_models,
     outbox_models,
     plan_models,
+    report_models,
     supervision_models,
+    transfer_models,
     weekly_models,
 )
 

@@ -6,15 +6,12 @@ from datetime import date, datetime
 
 from qq_kernel.documents import OfficialLetter, Paragraph, cn_date
 from qq_kernel.money import format_yuan
-from qq_kernel.text import xml_safe
 
 
 def render_notice(snapshot: dict) -> bytes:
     """The snapshot holds everything printed: notice number, office, unit, item facts, requirements.
-
-    Text stored before input refused control characters may hold some a .docx cannot: they are
-    dropped here, so a stored notice always renders."""
-    snapshot = {k: xml_safe(v) if isinstance(v, str) else v for k, v in snapshot.items()}
+    (Characters a .docx cannot hold, in text stored before input refused them, are dropped by
+    OfficialLetter.)"""
     paragraphs = [
         Paragraph(
             f"根据清理拖欠企业账款工作部署，现将台账编号 {snapshot['ledger_no']} 的拖欠账款列为督办事项。"

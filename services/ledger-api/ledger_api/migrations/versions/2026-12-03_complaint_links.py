@@ -1,8 +1,8 @@
 """Complaints matched to ledger items (complaint-api's matching, once per complaint) and the
 complaint on each item, read by the "complained under agreement" red flag.
 
-Revision ID: ledger_0015
-Revises: ledger_0014
+Revision ID: ledger_0016
+Revises: ledger_0015
 Create Date: 2026-12-03
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "ledger_0015"
-down_revision: str | None = "ledger_0014"
+revision: str = "ledger_0016"
+down_revision: str | None = "ledger_0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

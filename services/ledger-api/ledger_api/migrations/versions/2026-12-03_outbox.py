@@ -1,7 +1,7 @@
 """The outbox (qq_kernel.outbox) of ledger-api: events to notify-api.
 
-Revision ID: ledger_0016
-Revises: ledger_0015
+Revision ID: ledger_0018
+Revises: ledger_0017
 Create Date: 2026-12-03
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 from ledger_api.config import SCHEMA
 from qq_kernel.outbox import create_outbox_tables, drop_outbox_tables
 
-revision: str = "ledger_0016"
-down_revision: str | None = "ledger_0015"
+revision: str = "ledger_0018"
+down_revision: str | None = "ledger_0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
