@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
 from ledger_api.config import SERVICE_CLIENTS
 from ledger_api.weekly.rules import week_label
 from qq_kernel.auth.permissions import Permission, Public, route_guards
 from qq_kernel.auth.principal import REGION_SCOPED_ROLES, Role, permissions_of
 from qq_kernel.clock import china_today
+from tests.notify.helpers import app_of, deliver_all
 from tests.support.ledger_helpers import make_debt, report_with_receipt
 from tests.support.world import bearer, login
 from tests.transfer.helpers import XLSX, build_xlsx
@@ -95,6 +97,12 @@ def _visible(param: str, role: Role, scope: str) -> bool:
     if param == "platform_complaint_id":
         # A platform's complaint is found by the account that sent it; the matrix's callers sent none.
         return False
+    if param == "channel":
+        # A channel name (the caller's own contact on it), not an object of a scope.
+        return True
+    if param == "notification_id":
+        # A notification belongs to its recipient; the matrix's caller received none of them.
+        return False
     if param == "year":
         # The platform calendar is one for every region.
         return True
@@ -121,7 +129,7 @@ async def _service_token(client, secret: str) -> str:
 
 
 @pytest.fixture
-async def matrix_world(client, worlds, world, platform_db):
+async def matrix_world(client, worlds, world, platform_db, gateway):
     other = await worlds.create()
     service_token = await _service_token(client, platform_db.client_secret("complaint-api"))
     security = await worlds.user(world, roles=["security_admin"], unit=world.office)
@@ -227,6 +235,17 @@ async def matrix_world(client, worlds, world, platform_db):
             "report": "totals",
             "week": week_label(china_today() - timedelta(days=7)),
         }
+    # Each scope's office was told of its repayment: notifications, each of one recipient.
+    await deliver_all(gateway)
+    notify = app_of(gateway, "/api/notify")
+    async with notify.state.session_factory() as s:
+        for scope in SCOPES:
+            objects[scope]["channel"] = "email"
+            objects[scope]["notification_id"] = str(
+                await s.scalar(
+                    text("SELECT min(id) FROM notification WHERE item_id = :i"), {"i": objects[scope]["item_id"]}
+                )
+            )
     return world, objects
 
 

@@ -138,6 +138,7 @@ SERVICE_PERMISSIONS: frozenset[str] = frozenset(
         "service:ledger_match",
         "service:ledger_candidate",
         "service:notify_event",
+        "service:notify_recipients",
         "service:reports",
         "service:parties_read",
         "service:org_read",

@@ -12,6 +12,7 @@ from complaint_api.complaints.router import router as complaints_router
 from complaint_api.config import PREFIX, Settings
 from complaint_api.ledger_link import service as ledger_link
 from complaint_api.ledger_link.router import router as ledger_link_router
+from complaint_api.outbox import notify as notify_events
 from complaint_api.outbox.models import Outbox, OutboxAttempt
 from complaint_api.repeats.router import router as repeats_router
 from complaint_api.sampling.router import router as sampling_router
@@ -38,7 +39,9 @@ start_jobs, stop_jobs = scheduler_hooks(Job(scheduled.JOB_NAME, 60, scheduled.ru
 # The outbox relay (every replica runs one; row locks share the work): the ledger link of
 # accepted complaints and the callbacks to the complaint platform.
 start_relay, stop_relay = relay_hooks(
-    Outbox, OutboxAttempt, lambda app: [ledger_link.destination(app), callbacks.destination(app)]
+    Outbox,
+    OutboxAttempt,
+    lambda app: [ledger_link.destination(app), callbacks.destination(app), notify_events.destination(app)],
 )
 
 create_app = service_app_factory(

@@ -18,6 +18,8 @@ SERVICE_CLIENTS: dict[str, frozenset[str]] = {
             "service:ledger_candidate",
             "service:parties_read",
             "service:calendar_read",
+            # its outbox relay hands complaint events (assigned, urged, ...) to notify-api
+            "service:notify_event",
         }
     ),
     # Notifications: the organisation (recipients), the calendar (quiet hours, working days) and
@@ -27,6 +29,7 @@ SERVICE_CLIENTS: dict[str, frozenset[str]] = {
             "service:introspect",
             "service:revocations_read",
             "service:org_read",
+            "service:notify_recipients",
             "service:calendar_read",
             "service:reports",
         }

@@ -20,6 +20,8 @@ from ledger_api.identity.users_router import router as users_router
 from ledger_api.ledger.interest_router import router as interest_router
 from ledger_api.ledger.queue_router import router as repayment_queue_router
 from ledger_api.ledger.router import ROUTERS as LEDGER_ROUTERS
+from ledger_api.outbox import events as outbox_events
+from ledger_api.outbox.models import Outbox, OutboxAttempt
 from ledger_api.parties.router import router as registry_router
 from ledger_api.plans.router import router as plans_router
 from ledger_api.reports.router import router as reports_router
@@ -30,11 +32,14 @@ from ledger_api.transfer.router import router as transfer_router
 from ledger_api.weekly.router import router as weekly_router
 from qq_kernel.app import service_app_factory
 from qq_kernel.migrations import migrations_dir_of
+from qq_kernel.outbox import relay_hooks
 from qq_kernel.scheduler import scheduler_hooks
 
 MIGRATIONS_DIR = migrations_dir_of(__file__)
 
 start_jobs, stop_jobs = scheduler_hooks(FLAGS_JOB, SNAPSHOTS_JOB)
+# The outbox relay (every replica runs one; row locks share the work): events to notify-api.
+start_relay, stop_relay = relay_hooks(Outbox, OutboxAttempt, lambda app: [outbox_events.destination(app)])
 
 create_app = service_app_factory(
     Settings,
@@ -66,6 +71,6 @@ create_app = service_app_factory(
         transfer_router,
     ],
     make_authenticator=LocalAuthenticator,
-    on_startup=[business_dates.configure_from, start_jobs, transfer.start_worker],
-    on_shutdown=[stop_jobs, transfer.stop_worker],
+    on_startup=[business_dates.configure_from, start_jobs, transfer.start_worker, start_relay],
+    on_shutdown=[stop_relay, stop_jobs, transfer.stop_worker],
 )

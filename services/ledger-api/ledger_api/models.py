@@ -9,6 +9,7 @@ from ledger_api.db import Base
 from ledger_api.flags import models as flag_models
 from ledger_api.identity import models as identity_models
 from ledger_api.ledger import models as ledger_models
+from ledger_api.outbox import models as outbox_models
 from ledger_api.plans import models as plan_models
 from ledger_api.reports import models as report_models
 from ledger_api.supervision import models as supervision_models
@@ -23,6 +24,7 @@ DOMAINS = (
     flag_models,
     identity_models,
     ledger_models,
+    outbox_models,
     plan_models,
     report_models,
     supervision_models,

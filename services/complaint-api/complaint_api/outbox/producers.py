@@ -13,6 +13,7 @@ from complaint_api.callbacks.service import enqueue_status_change
 from complaint_api.complaints.models import Complaint
 from complaint_api.complaints.states import State
 from complaint_api.ledger_link.service import enqueue_link
+from complaint_api.outbox.notify import enqueue_notification
 
 
 async def after_transition(
@@ -21,3 +22,4 @@ async def after_transition(
     if complaint.status == State.accepted and from_status == State.received:
         await enqueue_link(session, complaint)
     await enqueue_status_change(session, complaint, action=action, from_status=from_status)
+    await enqueue_notification(session, complaint, action=action, from_status=from_status)

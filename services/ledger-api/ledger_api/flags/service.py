@@ -68,6 +68,7 @@ from ledger_api.flags.rules import (  # noqa: F401  (re-exported: the rules' con
 )
 from ledger_api.ledger.access import audit_item, ensure_open, item_snapshot
 from ledger_api.ledger.models import ArrearsItem, Creditor, Debtor
+from ledger_api.outbox import events
 from qq_kernel.auth.principal import Principal
 from qq_kernel.clock import china_today, now
 from qq_kernel.problems import ProblemError
@@ -121,6 +122,19 @@ async def sync_flags(
     ).all()
     for op, item_id, kind in rows:
         getattr(result, op).append((item_id, kind))
+    if result.raised:
+        scope = await session.execute(
+            select(
+                ArrearsItem.id,
+                ArrearsItem.ledger_no,
+                ArrearsItem.responsible_unit_id,
+                ArrearsItem.responsible_person_id,
+                ArrearsItem.region_path,
+            ).where(ArrearsItem.id.in_({item_id for item_id, _ in result.raised}))
+        )
+        await events.flags_raised(
+            session, result.raised, {r.id: {k: v for k, v in r._mapping.items() if k != "id"} for r in scope}
+        )
     if result.raised or result.cleared:
         # Flag rows changed under the ORM: whatever this session holds of them is stale.
         for obj in list(session.identity_map.values()):

@@ -4,7 +4,8 @@ for changing them."""
 from __future__ import annotations
 
 from fastapi import Request
-from sqlalchemy import select
+from sqlalchemy import String, and_, cast, literal, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.audit.models import AUDIT
@@ -12,8 +13,9 @@ from ledger_api.identity import schemas
 from ledger_api.identity.models import (
     Region,
     Unit,
+    User,
 )
-from qq_kernel.auth.principal import Principal
+from qq_kernel.auth.principal import REGION_SCOPED_ROLES, Principal
 from qq_kernel.auth.scope import in_region_subtree
 from qq_kernel.problems import field_error
 
@@ -100,3 +102,30 @@ async def update_unit(
         after={"name": unit.name, "active": unit.active},
     )
     return unit
+
+
+async def recipients(session: AsyncSession, *, unit_id: str, region_path: str) -> list[schemas.RecipientOut]:
+    """Active people who see data of ``unit_id`` in ``region_path``: the unit's own people, and the
+    region-scoped roles (office, auditors, ...) whose region is ``region_path`` or one above it."""
+    region_scoped = [str(r) for r in REGION_SCOPED_ROLES]
+    in_scope = or_(
+        User.unit_id == unit_id,
+        and_(
+            User.roles.overlap(cast(region_scoped, ARRAY(String(32)))),
+            literal(region_path).startswith(User.region_path, autoescape=False),
+        ),
+    )
+    rows = await session.scalars(
+        select(User).where(User.active.is_(True), User.kind == "person", in_scope).order_by(User.id)
+    )
+    return [
+        schemas.RecipientOut(
+            id=u.id,
+            display_name=u.display_name,
+            unit_id=u.unit_id,
+            region_path=u.region_path,
+            roles=list(u.roles),
+            phone=u.phone,
+        )
+        for u in rows
+    ]

@@ -97,3 +97,16 @@ async def update_unit(
     await CHANGE.commit(session)
     set_etag(response, unit.version)
     return unit
+
+
+@router.get("/recipients", name="list_recipients", response_model=list[schemas.RecipientOut])
+async def list_recipients(
+    session: Session,
+    _: Principal = Depends(require("service:notify_recipients")),
+    unit_id: str = Query(..., max_length=36, description="事项的责任单位"),
+    region_path: str = Query(..., max_length=255, description="事项所在区域路径"),
+) -> list[schemas.RecipientOut]:
+    """For notify-api: the active people whose data scope includes something of ``unit_id`` in
+    ``region_path`` (the unit's own people, and region-scoped roles of that region or above it),
+    with their roles, so that notify-api picks who is told without ever widening a scope."""
+    return await org.recipients(session, unit_id=unit_id, region_path=region_path)

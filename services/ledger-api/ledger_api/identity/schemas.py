@@ -231,3 +231,14 @@ class PersonOut(BaseModel):
     id: str
     display_name: str
     unit_name: str
+
+
+class RecipientOut(BaseModel):
+    """A person who may be told about something in their data scope (notify-api only)."""
+
+    id: str
+    display_name: str
+    unit_id: str
+    region_path: str
+    roles: list[str]
+    phone: str | None = None

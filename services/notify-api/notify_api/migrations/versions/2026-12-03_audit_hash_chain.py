@@ -2,8 +2,8 @@
 
 Issue 9, finding 4. The rows already there are chained in id order.
 
-Revision ID: notify_0002
-Revises: notify_0001
+Revision ID: notify_0005
+Revises: notify_0004
 Create Date: 2026-12-03
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from qq_kernel.migrations import add_hash_chain, drop_hash_chain
 
-revision: str = "notify_0002"
-down_revision: str | None = "notify_0001"
+revision: str = "notify_0005"
+down_revision: str | None = "notify_0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
