@@ -694,7 +694,7 @@ export default {
       createdAt: '登记时间',
       updatedAt: '最近修改',
       version: '版本',
-      closed: '明细已{status}，不能修改',
+      closed: '明细{status}，不能修改',
       reclassify: '申请改为有分歧',
       reclassifyTitle: '申请改为有分歧',
       reclassifyHint: '将无分歧欠款改为有分歧须经本单位负责人审批，申请即触发预警，且批准后预警保留。',
