@@ -769,6 +769,7 @@ export default {
       reportedAt: '登记时间',
       reportedBy: '登记人',
       verifiedAt: '核实时间',
+      returnedAt: '退回时间',
       reversal: '冲销',
       reversed: '已冲销',
       rejectionReason: '退回原因：{reason}',
