@@ -160,7 +160,9 @@ async def test_a_returned_repayment_says_who_returned_it_when_and_why(client, wo
     returned = await report_with_receipt(client, h, item["id"], "100.00")
     waiting = await report_with_receipt(client, h, item["id"], "20.00")
     r = await client.post(
-        f"/api/ledger/items/{item['id']}/repayments/{returned['id']}/reject", json={"reason": "凭证金额不符"}, headers=ho
+        f"/api/ledger/items/{item['id']}/repayments/{returned['id']}/reject",
+        json={"reason": "凭证金额不符"},
+        headers=ho,
     )
     assert r.status_code == 200, r.text
     assert r.json()["verified_by_name"] == office.display_name
