@@ -53,12 +53,12 @@ import httpx
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 
 from ledger_api.ledger import listing
-from ledger_api.ledger.models import DEBTOR_TYPES
 from qq_kernel import migrations
 from qq_kernel.auth.jwt import principal_from_claims
 from qq_kernel.auth.principal import Principal
 from qq_kernel.db import SERVER_SETTINGS
 from qq_kernel.pagination import COUNT_CAP
+from qq_kernel.vocabulary import DEBTOR_TYPES
 from qqctl import nginx
 from qqctl.services import SERVICES
 from tests.support import procs

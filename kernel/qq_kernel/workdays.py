@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["UnknownCalendarYear", "WorkCalendar", "YearSchedule"]
+__all__ = ["Counted", "UnknownCalendarYear", "WorkCalendar", "YearSchedule"]
 
 _ONE_DAY = timedelta(days=1)
 
@@ -31,6 +31,15 @@ class UnknownCalendarYear(LookupError):
     def __init__(self, year: int) -> None:
         super().__init__(f"未录入 {year} 年节假日安排，无法计算工作日，请管理员先录入该年度放假和调休安排")
         self.year = year
+
+
+class Counted(NamedTuple):
+    """A date counted on the calendar, and whether a year without a schedule was crossed on the
+    way (then it was counted on weekends alone: ``provisional``, to be recomputed when the year
+    is loaded)."""
+
+    day: date
+    provisional: bool
 
 
 @dataclass(frozen=True)
@@ -130,6 +139,43 @@ class WorkCalendar:
             }
         }
 
+    # --- deadlines that may run into a year nobody has loaded yet --------------------------------
+
+    def add_workdays_provisional(self, start: date, n: int) -> Counted:
+        """:meth:`add_workdays`, but a year without a schedule is counted on weekends alone
+        (``provisional``) instead of raising. n >= 0."""
+        if n < 0:
+            raise ValueError("工作日数不能为负数")
+        rules = _Provisional(self)
+        d, remaining = self._day(start), n
+        while remaining:
+            d += _ONE_DAY
+            if rules.is_workday(d):
+                remaining -= 1
+        return Counted(d, rules.guessed)
+
+    def subtract_workdays_provisional(self, end: date, n: int) -> Counted:
+        """The n-th working day before ``end`` (warnings before a deadline), weekends alone in a
+        year without a schedule."""
+        rules = _Provisional(self)
+        d, remaining = self._day(end), n
+        while remaining > 0:
+            d -= _ONE_DAY
+            if rules.is_workday(d):
+                remaining -= 1
+        return Counted(d, rules.guessed)
+
+    def calendar_deadline_provisional(self, start: date, days: int) -> Counted:
+        """:meth:`calendar_deadline` (``start`` + ``days``, moved to the next working day when it
+        ends on a day off), provisional when the end falls in a year without a schedule."""
+        if days < 0:
+            raise ValueError("期限天数不能为负数")
+        rules = _Provisional(self)
+        d = self._day(start) + timedelta(days=days)
+        while not rules.is_workday(d):
+            d += _ONE_DAY
+        return Counted(d, rules.guessed)
+
     # --- queries -----------------------------------------------------------------------------
 
     def covers(self, year: int) -> bool:
@@ -204,6 +250,21 @@ class WorkCalendar:
             raise ValueError("期限天数不能为负数")
         self._require(self._day(start).year)
         return self.next_workday(start + timedelta(days=days))
+
+
+class _Provisional:
+    """Working-day rules that count a year without a schedule on weekends alone, and remember
+    that they did."""
+
+    def __init__(self, calendar: WorkCalendar) -> None:
+        self.calendar = calendar
+        self.guessed = False
+
+    def is_workday(self, d: date) -> bool:
+        if self.calendar.covers(d.year):
+            return self.calendar.is_workday(d)
+        self.guessed = True
+        return d.weekday() < 5
 
 
 def _parse_dates(values: Any, year: int, field: str) -> list[date]:

@@ -145,6 +145,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                     password=password,
                     service_secret=platform.service_secret,
                     ledger_owner_url=ledger_db.owner_url,
+                    complaint_owner_url=platform.databases["complaint"].owner_url,
                 )
             ):
                 counts = asyncio.run(demo_ledger.evaluate_flags(ledger_db.runtime_url))
@@ -164,9 +165,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     # SystemExit, so the `finally` below still stops the embedded PostgreSQL.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        uvicorn.run(
-            app, host=args.host, port=args.port, log_config=None, proxy_headers=False, http=GatewayHttpProtocol
-        )
+        uvicorn.run(app, host=args.host, port=args.port, log_config=None, proxy_headers=False, http=GatewayHttpProtocol)
     except KeyboardInterrupt:
         pass  # Ctrl-C: uvicorn has shut down and re-raised SIGINT; a clean stop, not an error.
     finally:

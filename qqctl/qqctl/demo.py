@@ -84,8 +84,16 @@ DEMO_STAFF = (
 )
 
 
-async def load(client: httpx.AsyncClient, *, password: str, service_secret: str, ledger_owner_url: str) -> bool:
-    """Load the demo ledger unless it is there already. Returns whether it loaded."""
+async def load(
+    client: httpx.AsyncClient,
+    *,
+    password: str,
+    service_secret: str,
+    ledger_owner_url: str,
+    complaint_owner_url: str | None = None,
+) -> bool:
+    """Load the demo ledger (and, given complaint-api's database, its complaints) unless it is
+    there already. Returns whether it loaded."""
     rng = random.Random(20240116)  # noqa: S311 - the seed notice's date: the same demo every time
     office = await _login(client, "office01", password)
     if (await office.call("GET", "/items", params={"page_size": 1}))["total"] > 0:
@@ -95,6 +103,10 @@ async def load(client: httpx.AsyncClient, *, password: str, service_secret: str,
     ids = await _load_ledger(office, people, me, rng)
     await _candidate(client, service_secret)
     await _age(ledger_owner_url, ids)
+    if complaint_owner_url:
+        from qqctl import demo_complaints
+
+        await demo_complaints.load(client, password=password, complaint_owner_url=complaint_owner_url, rng=rng)
     return True
 
 

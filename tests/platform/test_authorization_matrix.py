@@ -35,6 +35,19 @@ SCOPES = ("own_unit", "other_unit", "other_region")
 UNIT_BOUND_ROUTES = {
     ("POST", "/api/ledger/items/{item_id}/weekly-updates"),
     ("PATCH", "/api/ledger/items/{item_id}/weekly-updates/{update_id}"),
+    # The handling unit's actions on a complaint (complaint_api.complaints.states: Party.unit and
+    # Party.unit_leader): the office sees another unit's complaint but does not handle it.
+    *(
+        ("POST", f"/api/complaints/complaints/{{complaint_id}}/{path}")
+        for path in (
+            "start",
+            "return",
+            "reply",
+            "extensions",
+            "extensions/{extension_id}/approve",
+            "extensions/{extension_id}/reject",
+        )
+    ),
 }
 
 
@@ -73,6 +86,12 @@ def _visible(param: str, role: Role, scope: str) -> bool:
     if role == Role.court and param == "item_id":
         # The court sees only disputed items on the judicial route; the matrix's items are undisputed.
         return False
+    if param == "platform_complaint_id":
+        # A platform's complaint is found by the account that sent it; the matrix's callers sent none.
+        return False
+    if param == "year":
+        # The platform calendar is one for every region.
+        return True
     if param in ("creditor_id", "candidate_id"):
         # Registries of the region (creditors; debts proposed by complaints): every unit of the county sees them.
         return scope != "other_region"
@@ -163,7 +182,11 @@ async def matrix_world(client, worlds, world, platform_db):
             headers=h,
         )
         assert r_reclass.status_code == 201, r_reclass.text
+        complaint = await _complaint_in_handling(client, ho, h, unit)
         objects[scope] = {
+            **complaint,
+            "year": "2031",
+            "platform_complaint_id": "MATRIX-NONE",
             "user_id": target.id,
             "unit_id": unit.id,
             "token_id": r.json()["id"],
@@ -179,6 +202,40 @@ async def matrix_world(client, worlds, world, platform_db):
             "reclassification_id": r_reclass.json()["id"],
         }
     return world, objects
+
+
+async def _complaint_in_handling(client, office: dict, operator: dict, unit) -> dict[str, str]:
+    """A complaint assigned to ``unit`` and in handling, with a file, a pending extension request
+    and a supervision notice."""
+    from tests.complaints.helpers import staff_body
+
+    base = "/api/complaints/complaints"
+    r = await client.post(base, json=staff_body(), headers=office)
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    for path, body, headers in (
+        ("accept", {}, office),
+        ("assign", {"unit_id": unit.id}, office),
+        ("start", {}, operator),
+    ):
+        r = await client.post(f"{base}/{cid}/{path}", json=body, headers=headers)
+        assert r.status_code == 200, r.text
+    r_ext = await client.post(f"{base}/{cid}/extensions", json={"days": 10, "reason": "需要核实金额"}, headers=operator)
+    assert r_ext.status_code == 201, r_ext.text
+    r_file = await client.post(
+        f"{base}/{cid}/files", files={"file": ("证据.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}, headers=office
+    )
+    assert r_file.status_code == 201, r_file.text
+    r_notice = await client.post(
+        f"{base}/{cid}/supervise", json={"requirements": "限期办结", "reply_deadline": "2099-12-31"}, headers=office
+    )
+    assert r_notice.status_code == 200, r_notice.text
+    return {
+        "complaint_id": cid,
+        "file_id": r_file.json()["id"],
+        "extension_id": r_ext.json()["id"],
+        "complaint_notice_id": r_notice.json()["id"],
+    }
 
 
 def _fill(path: str, objects: dict[str, str]) -> tuple[str, list[str]]:

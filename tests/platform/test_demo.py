@@ -18,6 +18,7 @@ async def test_demo_county_shows_every_status_flag_and_route(client, platform_db
         "password": password,
         "service_secret": platform_db.service_secret,
         "ledger_owner_url": ledger_db.owner_url,
+        "complaint_owner_url": platform_db.databases["complaint"].owner_url,
     }
     assert await demo.load(client, **kwargs) is True
     counts = await demo.evaluate_flags(ledger_db.runtime_url)
@@ -54,4 +55,32 @@ async def test_demo_county_shows_every_status_flag_and_route(client, platform_db
     }
     assert (await client.get("/api/ledger/key-cases", headers=h)).json()["total"] == 2
     assert (await client.get("/api/ledger/candidates", headers=h)).json()["total"] == 1
+    await _complaints_in_every_state(client, h, gateway)
     assert await demo.load(client, **kwargs) is False, "a second start reuses the data"
+
+
+async def _complaints_in_every_state(client, h, gateway) -> None:
+    from datetime import timedelta
+
+    from complaint_api.complaints.states import State
+    from qq_kernel.clock import china_today
+    from tests.complaints.helpers import complaint_app
+
+    rows = (await client.get("/api/complaints/complaints", params={"sort": "received", "limit": 100}, headers=h)).json()
+    assert {r["status"] for r in rows["items"]} == {s.value for s in State}
+    running = (await client.get("/api/complaints/complaints", params={"limit": 100}, headers=h)).json()["items"]
+    assert sum(r["overdue"] for r in running) == 1
+    # Assigned (and reopened) today: 30 days run into the next year, provisional exactly while
+    # complaint-api's calendar has no schedule for it (another test may have loaded one).
+    calendar = await complaint_app(gateway).state.calendar_source.calendar()
+    year_unknown = not calendar.covers((china_today() + timedelta(days=30)).year)
+    provisional = [(r["next_due"], r["status"]) for r in running if r["next_due_provisional"]]
+    assert bool(provisional) == year_unknown, (provisional, year_unknown, calendar.years[-3:])
+    assert all(due >= "2027-01-01" for due, _ in provisional)
+    details = [(await client.get(f"/api/complaints/complaints/{r['id']}", headers=h)).json() for r in rows["items"]]
+    assert sum(d["reopen_count"] for d in details) == 1
+    assert {d["source"] for d in details} == {"platform", "phone", "letter", "walk_in"}
+    # Deadlines across the 2026 National Day holiday: 2026-09-02 + 30 = 10-02 → 10-08; 09-10 + 30 = 10-10
+    # (a make-up Saturday).
+    result_dues = {dl["due"] for d in details for dl in d["deadlines"] if dl["kind"] == "result"}
+    assert {"2026-10-08", "2026-10-10"} <= result_dues

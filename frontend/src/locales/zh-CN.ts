@@ -1114,6 +1114,8 @@ export default {
     'complaints:write': '投诉办理',
     'complaints:triage': '投诉分办',
     'complaints:intake': '投诉受理接入',
+    'complaints:approve': '投诉延期审批',
+    'calendar:manage': '节假日安排维护',
     'notify:read': '通知查看',
     'notify:publish': '通知发布',
     'org:read': '组织机构查看',

@@ -58,6 +58,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "ledger:write",
             "ledger:approve",
             "complaints:read",
+            "complaints:approve",
             "complaints:write",
             "notify:read",
             "org:read",
@@ -69,7 +70,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         {"ledger:read", "complaints:read", "notify:read", "org:read", "audit:read", "audit:read_all", "tokens:own"}
     ),
     Role.court: frozenset({"ledger:read_judicial", "ledger:court_record", "org:read"}),
-    Role.security_admin: frozenset({"org:read", "org:manage", "users:manage", "roles:manage", "tokens:manage"}),
+    # The platform calendar is system configuration every region's deadlines depend on: it is
+    # kept by an administrator (whose actions audit_admin reviews), not by an office whose own
+    # deadlines it would move (docs/complaints.md, "The calendar").
+    Role.security_admin: frozenset(
+        {"org:read", "org:manage", "users:manage", "roles:manage", "tokens:manage", "calendar:manage"}
+    ),
     Role.audit_admin: frozenset({"org:read", "audit:read", "audit:read_admin"}),
     Role.integration: frozenset({"complaints:intake", "ledger:read"}),
 }
@@ -123,5 +129,11 @@ class Principal:
 
 # What a service identity (complaint-api calling ledger-api, ...) may do: machine operations only.
 SERVICE_PERMISSIONS: frozenset[str] = frozenset(
-    {"service:introspect", "service:ledger_match", "service:ledger_candidate", "service:notify_event"}
+    {
+        "service:introspect",
+        "service:ledger_match",
+        "service:ledger_candidate",
+        "service:notify_event",
+        "service:calendar_read",
+    }
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ledger_api import business_dates
 from ledger_api.audit.models import AUDIT
+from ledger_api.calendar.router import router as calendar_router
 from ledger_api.candidates.router import router as candidates_router
 from ledger_api.config import PREFIX, Settings
 from ledger_api.flags.router import router as flags_router
@@ -54,6 +55,7 @@ create_app = service_app_factory(
         plans_router,
         weekly_router,
         flags_router,
+        calendar_router,
     ],
     make_authenticator=LocalAuthenticator,
     on_startup=[business_dates.configure_from, start_jobs],

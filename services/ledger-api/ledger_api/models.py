@@ -2,6 +2,7 @@
 A new domain adds one line here."""
 
 from ledger_api.audit import models as audit_models
+from ledger_api.calendar import models as calendar_models
 from ledger_api.candidates import models as candidate_models
 from ledger_api.db import Base
 from ledger_api.flags import models as flag_models
@@ -13,6 +14,7 @@ from ledger_api.weekly import models as weekly_models
 
 DOMAINS = (
     audit_models,
+    calendar_models,
     candidate_models,
     flag_models,
     identity_models,

@@ -37,16 +37,6 @@ from qq_kernel.numbering import YearlySequenceMixin
 
 MONEY = Numeric(18, 2)
 
-DEBTOR_TYPES = {
-    "government_agency": "政府机关",
-    "fully_funded_institution": "全额拨款事业单位",
-    "other_institution": "其它事业单位",
-    "platform_company": "平台公司",
-    "soe": "其他国有企业",
-    "large_enterprise": "大型企业",
-}
-CREDITOR_SIZES = {"medium": "中型", "small": "小型", "micro": "微型"}
-PROCUREMENT_TYPES = {"goods": "货物", "works": "工程", "services": "服务"}
 DISPUTE_ROUTES = {"negotiation": "协商", "mediation": "调解", "arbitration": "仲裁", "litigation": "诉讼"}
 FUNDING_SOURCES = {
     "budget": "预算资金",
