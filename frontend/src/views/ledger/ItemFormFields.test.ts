@@ -87,5 +87,5 @@ describe('ItemFormFields', () => {
     expect(untouched).not.toMatch(/class="bad line"/)
     const wrong = await render('create', {}, false, [{ source: 'budget', amount: '12.345', expected_arrival_date: null }])
     expect(wrong).toMatch(/class="bad line"/)
-  })
+  }, 20_000) // two server renders: slow on a loaded machine
 })
