@@ -116,6 +116,8 @@ def create_service_app(
         BodyLimitMiddleware,
         body_limit=settings.max_body_bytes,
         upload_limit=MAX_EVIDENCE_BYTES + settings.max_body_bytes,
+        bulk_limit=settings.bulk_body_bytes,
+        bulk_prefixes=tuple(settings.bulk_path_prefixes),
     )
     app.add_middleware(RequestContextMiddleware, service=settings.service_name, metrics=metrics)
     return app

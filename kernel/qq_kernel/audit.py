@@ -77,8 +77,12 @@ def client_ip(request: Request | None) -> str | None:
     return request.client.host if request.client else None
 
 
-def audit_row(
-    model: type,
+def audit_row(model: type, **kwargs):
+    """An audit row (ORM object) for ``session.add``."""
+    return model(**audit_values(**kwargs))
+
+
+def audit_values(
     *,
     service: str,
     action: str,
@@ -94,7 +98,8 @@ def audit_row(
     result: str = "success",
     actor_name: str | None = None,
 ):
-    return model(
+    """The columns of an audit row, as a dict (bulk writers COPY many of them at once)."""
+    return dict(
         service=service,
         action=action,
         result=result,

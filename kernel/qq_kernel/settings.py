@@ -42,6 +42,9 @@ class ServiceSettings(BaseSettings):
     # Largest request body other than a file upload (JSON); an upload may carry the evidence cap
     # (qq_kernel.files.MAX_EVIDENCE_BYTES) plus this much form. Larger → 413 before it is read.
     max_body_bytes: int = 1024 * 1024
+    # JSON bodies of bulk endpoints (paths starting with one of these) may be this large instead.
+    bulk_body_bytes: int = 16 * 1024 * 1024
+    bulk_path_prefixes: list[str] = []
     # Identity (issued by ledger-api, verified everywhere).
     jwt_issuer: str = "qingqian-ledger"
     jwt_audience: str = "qingqian"

@@ -15,6 +15,7 @@ from qq_kernel.auth.principal import REGION_SCOPED_ROLES, Role, permissions_of
 from qq_kernel.auth.service_identity import client_secret_for
 from tests.support.ledger_helpers import make_debt, report_with_receipt
 from tests.support.world import bearer, login
+from tests.transfer.helpers import XLSX, build_xlsx
 
 PUBLIC_ROUTES = {
     ("GET", "/api/ledger/healthz"),
@@ -92,6 +93,9 @@ def _visible(param: str, role: Role, scope: str) -> bool:
     if param == "year":
         # The platform calendar is one for every region.
         return True
+    if param == "job_id":
+        # An import job is its uploader's own: nobody else reads or confirms it.
+        return False
     if param in ("creditor_id", "candidate_id"):
         # Registries of the region (creditors; debts proposed by complaints): every unit of the county sees them.
         return scope != "other_region"
@@ -183,6 +187,10 @@ async def matrix_world(client, worlds, world, platform_db):
         )
         assert r_reclass.status_code == 201, r_reclass.text
         complaint = await _complaint_in_handling(client, ho, h, unit)
+        r_job = await client.post(
+            "/api/ledger/transfer/imports", headers=h, files={"file": ("台账.xlsx", build_xlsx([]), XLSX)}
+        )
+        assert r_job.status_code == 202, r_job.text
         objects[scope] = {
             **complaint,
             "year": "2031",
@@ -200,6 +208,7 @@ async def matrix_world(client, worlds, world, platform_db):
             "installment_id": r_plan.json()["installments"][0]["id"],
             "update_id": r_weekly.json()["id"],
             "reclassification_id": r_reclass.json()["id"],
+            "job_id": r_job.json()["id"],
         }
     return world, objects
 

@@ -58,6 +58,15 @@ async def test_demo_county_shows_every_status_flag_and_route(client, platform_db
     await _complaints_in_every_state(client, h, gateway)
     assert await demo.load(client, **kwargs) is False, "a second start reuses the data"
 
+    # Issue 11, acceptance 4: the demo ledger exported and imported again changes nothing.
+    from tests.transfer.helpers import dry_run
+
+    export = await client.get("/api/ledger/transfer/export", headers=h)
+    assert export.status_code == 200, export.text
+    job, preview = await dry_run(client, h, export.content)
+    everything = sum(totals["by_status"].values())
+    assert job["counts"] == {"create": 0, "update": 0, "unchanged": everything, "refused": 0}, preview[:5]
+
 
 async def _complaints_in_every_state(client, h, gateway) -> None:
     from datetime import timedelta

@@ -44,6 +44,12 @@ export const menuRoutes: RouteRecordRaw[] = [
         meta: { title: 'menu.ledgerList' },
       },
       {
+        path: 'import',
+        name: 'ledger-import',
+        component: () => import('@/views/ledger/ImportView.vue'),
+        meta: { title: 'menu.ledgerImport', permission: 'ledger:write' },
+      },
+      {
         path: 'items/:id',
         name: 'ledger-item',
         component: () => import('@/views/ledger/ItemView.vue'),

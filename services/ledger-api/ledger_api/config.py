@@ -23,3 +23,8 @@ class Settings(ServiceSettings):
     # years after today. Outside it a date is a typo (0001-01-01, 9999-12-31), refused with 422.
     business_date_min_year: int = 1990
     business_date_max_years_ahead: int = 10
+    # The import worker (transfer/service.py) is a queue consumer, not a scheduled job: it runs in
+    # every replica (SKIP LOCKED shares the queue) unless turned off here.
+    import_worker: bool = True
+    # POST /transfer/bulk/* carries up to 10,000 items (a few MB of JSON).
+    bulk_path_prefixes: list[str] = [f"{PREFIX}/transfer/bulk/"]

@@ -22,6 +22,8 @@ from ledger_api.ledger.router import ROUTERS as LEDGER_ROUTERS
 from ledger_api.parties.router import router as registry_router
 from ledger_api.plans.router import router as plans_router
 from ledger_api.supervision.router import router as supervision_router
+from ledger_api.transfer import service as transfer
+from ledger_api.transfer.router import router as transfer_router
 from ledger_api.weekly.router import router as weekly_router
 from qq_kernel.app import service_app_factory
 from qq_kernel.migrations import migrations_dir_of
@@ -56,8 +58,9 @@ create_app = service_app_factory(
         weekly_router,
         flags_router,
         calendar_router,
+        transfer_router,
     ],
     make_authenticator=LocalAuthenticator,
-    on_startup=[business_dates.configure_from, start_jobs],
-    on_shutdown=[stop_jobs],
+    on_startup=[business_dates.configure_from, start_jobs, transfer.start_worker],
+    on_shutdown=[stop_jobs, transfer.stop_worker],
 )

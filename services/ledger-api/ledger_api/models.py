@@ -10,6 +10,7 @@ from ledger_api.identity import models as identity_models
 from ledger_api.ledger import models as ledger_models
 from ledger_api.plans import models as plan_models
 from ledger_api.supervision import models as supervision_models
+from ledger_api.transfer import models as transfer_models
 from ledger_api.weekly import models as weekly_models
 
 DOMAINS = (
@@ -21,6 +22,7 @@ DOMAINS = (
     ledger_models,
     plan_models,
     supervision_models,
+    transfer_models,
     weekly_models,
 )
 
