@@ -97,6 +97,7 @@ async def worlds(platform_db: TestPlatform, gateway) -> AsyncIterator:
     from tests.support.world import WorldFactory
 
     factory = WorldFactory(platform_db.databases["ledger"].runtime_url)
+    factory.service_secret = platform_db.service_secret  # for tests acting as a service (service_headers)
     yield factory
     await factory.close()
 

@@ -56,7 +56,7 @@ async function withPage(name, body) {
   }
 }
 
-test(`home page at ${BASE_URL} shows the menu and all services 正常`, () =>
+test(`home page at ${BASE_URL} shows the menu, and 服务状态 all services 正常`, () =>
   withPage('home', async (page) => {
     const home = new HomePage(page)
     await page.goto(new URL('/', BASE_URL).href)
@@ -66,12 +66,14 @@ test(`home page at ${BASE_URL} shows the menu and all services 正常`, () =>
     for (const label of ['首页', '台账', '投诉', '通知', '报表', '系统管理']) {
       assert.ok(await home.menuItem(label).isVisible(), `menu item ${label} is not visible`)
     }
+    await page.screenshot({ path: `${ARTIFACTS}home.png`, fullPage: true })
+
+    await page.goto(new URL('/system/status', BASE_URL).href)
     for (const service of SERVICES) {
       const text = await home.settledStatusText(service)
       assert.equal(text, '正常', `${service} status tag reads ${text}, expected 正常`)
     }
-
-    await page.screenshot({ path: `${ARTIFACTS}home.png`, fullPage: true })
+    await page.screenshot({ path: `${ARTIFACTS}service-status.png`, fullPage: true })
   }))
 
 test('deep link /ledger renders the SPA (history-mode fallback)', () =>

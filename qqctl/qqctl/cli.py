@@ -150,6 +150,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 )
             ):
                 counts = asyncio.run(demo_ledger.evaluate_flags(ledger_db.runtime_url))
+                asyncio.run(demo_ledger.take_snapshots(ledger_db.runtime_url))
                 print(f"演示台账已载入 / demo ledger loaded (red flags raised: {counts['raised']})", flush=True)
             app = build_allinone(platform, gateway_url=url, spa_dir=ROOT / "frontend" / "dist")
     where = f"embedded PostgreSQL in {data_dir() / 'pg'}" if platform.embedded else "DATABASE_URL"

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 
+from ledger_api.weekly.rules import week_label
 from qq_kernel.auth.permissions import Permission, Public, route_guards
 from qq_kernel.auth.principal import REGION_SCOPED_ROLES, Role, permissions_of
 from qq_kernel.auth.service_identity import client_secret_for
+from qq_kernel.clock import china_today
 from tests.support.ledger_helpers import make_debt, report_with_receipt
 from tests.support.world import bearer, login
 from tests.transfer.helpers import XLSX, build_xlsx
@@ -87,6 +90,8 @@ def _visible(param: str, role: Role, scope: str) -> bool:
     if role == Role.court and param == "item_id":
         # The court sees only disputed items on the judicial route; the matrix's items are undisputed.
         return False
+    if param in ("report", "week"):
+        return True
     if param == "platform_complaint_id":
         # A platform's complaint is found by the account that sent it; the matrix's callers sent none.
         return False
@@ -191,6 +196,13 @@ async def matrix_world(client, worlds, world, platform_db):
             "/api/ledger/transfer/imports", headers=h, files={"file": ("台账.xlsx", build_xlsx([]), XLSX)}
         )
         assert r_job.status_code == 202, r_job.text
+        month = {"own_unit": "01", "other_unit": "02", "other_region": "01"}[scope]
+        r_sample = await client.post(
+            "/api/complaints/revisit-samples",
+            json={"period_start": f"2031-{month}-01", "period_end": f"2031-{month}-28"},
+            headers=ho,
+        )
+        assert r_sample.status_code == 201, r_sample.text
         objects[scope] = {
             **complaint,
             "year": "2031",
@@ -209,6 +221,11 @@ async def matrix_world(client, worlds, world, platform_db):
             "update_id": r_weekly.json()["id"],
             "reclassification_id": r_reclass.json()["id"],
             "job_id": r_job.json()["id"],
+            "account_id": integration.id,
+            "sample_id": r_sample.json()["id"],
+            # Reports are named, not owned: the caller's scope applies to the figures inside.
+            "report": "totals",
+            "week": week_label(china_today() - timedelta(days=7)),
         }
     return world, objects
 

@@ -128,12 +128,14 @@ class Principal:
 
 
 # What a service identity (complaint-api calling ledger-api, ...) may do: machine operations only.
+# ``service:reports``: notify-api's weekly bulletin (通报) reads the report endpoints.
 SERVICE_PERMISSIONS: frozenset[str] = frozenset(
     {
         "service:introspect",
         "service:ledger_match",
         "service:ledger_candidate",
         "service:notify_event",
+        "service:reports",
         "service:calendar_read",
     }
 )

@@ -37,3 +37,5 @@ class Settings(ServiceSettings):
     warning_workdays: int = Field(3, ge=0, le=30)
     # How stale the platform calendar (years loaded in ledger-api) may be in this process.
     calendar_max_age_seconds: float = Field(60.0, gt=0, le=60.0)
+    # 回访复核: the share of each period's closed complaints drawn for a second revisit.
+    revisit_sample_share: float = Field(0.1, gt=0, le=1)
