@@ -2,8 +2,8 @@
 Existing duplicates are renamed first (…（重复2）), so an upgrade never fails on old data; the
 rename is visible and can be corrected in 组织机构.
 
-Revision ID: ledger_0016
-Revises: ledger_0015
+Revision ID: ledger_0018
+Revises: ledger_0017
 Create Date: 2026-12-03
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "ledger_0016"
-down_revision: str | None = "ledger_0015"
+revision: str = "ledger_0018"
+down_revision: str | None = "ledger_0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
