@@ -26,7 +26,7 @@ from pathlib import Path
 
 from qq_kernel import migrations
 from qq_kernel.logging import configure_logging
-from qqctl import bootstrap, contracts, nginx
+from qqctl import bootstrap, contracts, first_admin, nginx
 from qqctl.credentials import PlatformCredentials
 from qqctl.provision import ProvisionError, ServiceDatabase, provision
 from qqctl.services import SERVICES
@@ -41,6 +41,8 @@ class Platform:
     databases: dict[str, ServiceDatabase]
     credentials: PlatformCredentials
     embedded: object | None = None
+    #: The framed first-administrator notice of this start (None when the admin already existed).
+    first_admin: str | None = None
 
 
 def data_dir() -> Path:
@@ -62,8 +64,9 @@ def database_server() -> tuple[str, object | None]:
     return embedded.admin_url(server), server
 
 
-def prepare(database: str | None = None, *, reset_role_passwords: bool = False) -> Platform:
-    """Database server (embedded unless DATABASE_URL), provisioning and migrations."""
+def prepare(database: str | None = None, *, reset_role_passwords: bool = False, announce: bool = True) -> Platform:
+    """Database server (embedded unless DATABASE_URL), provisioning and migrations. A new first
+    administrator is announced at once, unless ``announce`` is false (`qqctl run` does it after start-up)."""
     data = data_dir()
     admin_url, embedded_server = database_server()
     database = database or database_name()
@@ -76,13 +79,11 @@ def prepare(database: str | None = None, *, reset_role_passwords: bool = False) 
     platform = Platform(admin_url, dbs, PlatformCredentials.load_or_create(data), embedded_server)
     boot = asyncio.run(bootstrap.first_start(dbs["ledger"].runtime_url, os.environ.get("QQ_REGION_TREE")))
     if boot.admin_password:
-        print(
-            "\n首次启动：已创建管理员 / first start, administrator created\n"
-            f"  用户名 / username: {boot.admin_username}\n"
-            f"  一次性密码 / one-time password: {boot.admin_password}\n"
-            "  （只显示这一次；首次登录须修改密码 / shown once; change it at first login）\n",
-            flush=True,
-        )
+        text = first_admin.notice(boot.admin_username, boot.admin_password)
+        saved = first_admin.save(data, text)
+        platform.first_admin = first_admin.framed(f"{text}\n  另存于 / also in: {saved}")
+        if announce:
+            print(platform.first_admin, flush=True)
     return platform
 
 
@@ -107,7 +108,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from qqctl.allinone import GatewayHttpProtocol
 
-    platform = prepare()
+    platform = prepare(announce=False)
     if args.demo:
         demo = asyncio.run(bootstrap.load_demo(platform.databases["ledger"].runtime_url))
         accounts = data_dir() / "demo-accounts.txt"
@@ -156,7 +157,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     # SystemExit, so the `finally` below still stops the embedded PostgreSQL.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_config=None, proxy_headers=False, http=GatewayHttpProtocol)
+        config = uvicorn.Config(
+            app, host=args.host, port=args.port, log_config=None, proxy_headers=False, http=GatewayHttpProtocol
+        )
+        server = uvicorn.Server(config)
+        if platform.first_admin:
+            first_admin.announce_when_started(server, platform.first_admin)
+        server.run()
     except KeyboardInterrupt:
         pass  # Ctrl-C: uvicorn has shut down and re-raised SIGINT; a clean stop, not an error.
     finally:

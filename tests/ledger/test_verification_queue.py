@@ -147,3 +147,31 @@ async def test_a_queue_beyond_the_count_cap_reads_in_reported_order(client, worl
     assert (capped["total"], capped["total_exact"]) == (2, False)
     expected = [reported[2]["id"], reported[3]["id"]]
     assert [r["id"] for r in capped["items"]] == [r["id"] for r in small["items"]] == expected
+
+
+async def test_a_returned_repayment_says_who_returned_it_when_and_why(client, worlds, world):
+    """Issue 15: the reporting unit sees who returned its repayment (by name: it cannot list the
+    office's people), when (verified_at, shown as 退回时间) and why."""
+    office = await worlds.user(world, roles=["office_admin"], unit=world.office)
+    operator = await worlds.user(world, roles=["unit_operator"], unit=world.unit_a)
+    ho = bearer((await login(client, office.username, ip=world.client_ip))["access_token"])
+    h = bearer((await login(client, operator.username, ip=world.client_ip))["access_token"])
+    item = await make_debt(client, h, world, principal="1000.00")
+    returned = await report_with_receipt(client, h, item["id"], "100.00")
+    waiting = await report_with_receipt(client, h, item["id"], "20.00")
+    r = await client.post(
+        f"/api/ledger/items/{item['id']}/repayments/{returned['id']}/reject",
+        json={"reason": "凭证金额不符"},
+        headers=ho,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["verified_by_name"] == office.display_name
+
+    r = await client.get(f"/api/ledger/items/{item['id']}/repayments", headers=h)
+    assert r.status_code == 200, r.text
+    rows = {row["id"]: row for row in r.json()}
+    assert rows[returned["id"]]["status"] == "rejected"
+    assert rows[returned["id"]]["verified_by_name"] == office.display_name
+    assert rows[returned["id"]]["verified_at"] is not None
+    assert rows[returned["id"]]["rejection_reason"] == "凭证金额不符"
+    assert rows[waiting["id"]]["verified_by_name"] is None

@@ -102,6 +102,10 @@ describe('problemMessage and showProblem', () => {
     expect(problemMessage({ title: '未登录或登录已失效', detail: '用户名或密码错误' })).toBe('未登录或登录已失效：用户名或密码错误')
     expect(problemMessage({ title: '请求的资源不存在', detail: null })).toBe('请求的资源不存在')
     expect(problemMessage({ title: '账户已锁定', detail: '账户已锁定' })).toBe('账户已锁定')
+    // Issue 15: a generic title (409, 422) before the specific message read as technical.
+    expect(problemMessage({ title: '与当前数据状态冲突', status: 409, detail: '明细已销账' })).toBe('明细已销账')
+    expect(problemMessage({ title: '提交的数据未通过校验', status: 422, detail: '付款期限不能早于交付日期' })).toBe('付款期限不能早于交付日期')
+    expect(problemMessage({ title: '与当前数据状态冲突', status: 409, detail: null })).toBe('与当前数据状态冲突')
   })
 
   it('toasts an error, or a warning for conflicts', () => {
@@ -115,7 +119,7 @@ describe('problemMessage and showProblem', () => {
 })
 
 describe('useProblemForm', () => {
-  it('sets field errors and toasts the title only when every error found its field', async () => {
+  it('sets field errors and shows nothing else when every error found its field', async () => {
     const form = useProblemForm(['old_password', 'new_password'] as const)
     await form.handle(
       new ApiError({
@@ -126,14 +130,16 @@ describe('useProblemForm', () => {
       }),
     )
     expect(form.errors).toEqual({ old_password: '', new_password: '密码长度至少 8 位' })
-    expect(messages).toEqual([expect.objectContaining({ type: 'error', message: '提交的数据未通过校验' })])
+    // Issue 15: no generic toast repeating what the field already says.
+    expect(messages).toEqual([])
   })
 
-  it('shows the whole problem when some errors name no field of the form', async () => {
+  it('shows only the errors that name no field of the form', async () => {
     const form = useProblemForm(['username', 'display_name'] as const)
     await form.handle(validation)
     expect(form.errors).toEqual({ username: '格式不正确', display_name: '内容过短' })
-    expect(messages[0]?.message).toBe(`提交的数据未通过校验：${validation.detail}`)
+    // Only the errors no field shows, each once, without the generic title.
+    expect(messages.map((m) => m.message)).toEqual(['creditor.uscc：校验位错误；page：数值过小'])
   })
 
   it('clears earlier field errors', async () => {

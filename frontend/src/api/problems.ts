@@ -109,10 +109,14 @@ export function mapFieldErrors(
   return { fields: out, unmatched }
 }
 
-/** One line for a toast: "title：detail" (detail alone when it already says it all). */
+/** Statuses whose title is generic (提交的数据未通过校验, 与当前数据状态冲突): the detail says it all. */
+const DETAIL_SAYS_IT = new Set([409, 422])
+
+/** One line for a toast: "title：detail" (the detail alone when it already says it all). */
 export function problemMessage(problem: Problem): string {
   const detail = problem.detail?.trim()
   if (!detail || detail === problem.title) return problem.title
+  if (problem.status !== undefined && DETAIL_SAYS_IT.has(problem.status)) return detail
   return `${problem.title}：${detail}`
 }
 
@@ -131,8 +135,8 @@ export function showProblem(error: unknown, options: { message?: string } = {}):
 
 /**
  * Field errors for one el-form. Bind `:error="form.errors.<prop>"` on each el-form-item;
- * `handle(e)` puts the problem's field errors under their fields and toasts the title (plus
- * any error that names no field of this form).
+ * `handle(e)` puts the problem's field errors under their fields and toasts only what names no
+ * field of this form (nothing when every error found its field).
  */
 export function useProblemForm<F extends string>(fieldNames: readonly F[]) {
   const errors = reactive(Object.fromEntries(fieldNames.map((f) => [f, '']))) as Record<F, string>
@@ -149,10 +153,11 @@ export function useProblemForm<F extends string>(fieldNames: readonly F[]) {
     const { fields, unmatched } = mapFieldErrors(problem, fieldNames)
     Object.assign(errors, fields)
     if (Object.keys(fields).length > 0 && unmatched.length === 0) {
-      ElMessage({ type: 'error', message: problem.title, grouping: true, showClose: true })
-    } else if (unmatched.length > 0 && !problem.detail) {
+      // Each message is already under its field: a toast would only say it a second time.
+    } else if (unmatched.length > 0) {
+      // Only what no field of this form shows, once.
       const extra = unmatched.map((e) => `${fieldName(e.field)}：${e.message}`).join('；')
-      ElMessage({ type: 'error', message: `${problem.title}：${extra}`, grouping: true, showClose: true, duration: 5000 })
+      ElMessage({ type: 'error', message: extra, grouping: true, showClose: true, duration: 5000 })
     } else {
       showProblem(problem)
     }

@@ -79,6 +79,16 @@ describe('session store', () => {
     expect(reloaded.tokens?.accessToken).toBe('access1')
   })
 
+  // Issue 15: the header (me.unit_name) kept the old name of a renamed unit until the next login.
+  it('follows the rename of the caller\'s own unit, not of another one', async () => {
+    const { session } = await loggedIn()
+    session.unitRenamed({ id: 'unit2', name: '别的单位' })
+    expect(session.me?.unit_name).toBe('海澄县科工贸和信息化局')
+    session.unitRenamed({ id: 'unit1', name: '海澄县工业和信息化局' })
+    expect(session.me?.unit_name).toBe('海澄县工业和信息化局')
+    expect(api.fetchMe).toHaveBeenCalledTimes(1)
+  })
+
   it('refreshes shortly before expiry while the user is active, once for concurrent callers', async () => {
     const { session } = await loggedIn()
     vi.advanceTimersByTime(9.5 * 60_000)

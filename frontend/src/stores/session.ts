@@ -236,6 +236,12 @@ export const useSessionStore = defineStore('session', () => {
     return profile
   }
 
+  /** A unit was renamed: the header shows the caller's own unit name from `me`, so it follows
+   * at once instead of at the next login. */
+  function unitRenamed(unit: { id: string; name: string }) {
+    if (me.value && me.value.unit_id === unit.id) me.value = { ...me.value, unit_name: unit.name }
+  }
+
   /** Rotates the refresh token once for all concurrent callers; false when it failed. */
   function refresh(): Promise<boolean> {
     refreshing ??= doRefresh().finally(() => {
@@ -379,6 +385,7 @@ export const useSessionStore = defineStore('session', () => {
     restore,
     login,
     loadMe,
+    unitRenamed,
     refresh,
     logout,
     end,

@@ -9,6 +9,8 @@ const t = (key: string) => i18n.global.t(key)
 export function moneyRule(options: MoneyOptions & { required?: boolean } = {}): FormItemRule {
   const { required = true, ...parse } = options
   return {
+    // `required` only marks the label with an asterisk: the validator below decides.
+    required,
     trigger: 'blur',
     validator: (_rule, value: unknown, callback) => {
       const text = typeof value === 'string' ? value : ''

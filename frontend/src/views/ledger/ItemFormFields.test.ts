@@ -8,14 +8,19 @@ import { ID_INJECTION_KEY, ZINDEX_INJECTION_KEY } from 'element-plus'
 import { i18n } from '@/locales'
 import { mapFieldErrors } from '@/api/problems'
 import ItemFormFields from './ItemFormFields.vue'
-import { blankItemForm, CREATE_FIELDS, EDIT_FIELDS, type ItemFormErrors } from './itemForm'
+import { blankItemForm, CREATE_FIELDS, EDIT_FIELDS, type ItemFormErrors, type ItemFormModel } from './itemForm'
 
 vi.mock('@/stores/people', () => ({
   usePeopleStore: () => ({ loadUnit: () => Promise.resolve([]), byUnit: {}, name: () => '' }),
 }))
 
-async function render(mode: 'create' | 'edit', errors: ItemFormErrors, disputed = false): Promise<string> {
-  const model = reactive({ ...blankItemForm({ id: 'me', unit_id: 'u1' }), disputed })
+async function render(
+  mode: 'create' | 'edit',
+  errors: ItemFormErrors,
+  disputed = false,
+  fundingLines: ItemFormModel['funding_lines'] = [],
+): Promise<string> {
+  const model = reactive({ ...blankItemForm({ id: 'me', unit_id: 'u1' }), disputed, funding_lines: fundingLines })
   const app = createSSRApp({ render: () => h(ItemFormFields, { model, mode, errors }) })
   app.use(createPinia()).use(i18n)
   app.provide(ID_INJECTION_KEY, { prefix: 1, current: 0 })
@@ -67,4 +72,20 @@ describe('ItemFormFields', () => {
   it('shows no error without one', async () => {
     expect(await render('create', {})).not.toContain('is-error')
   })
+
+  // Issue 15: 欠款金额 is required, so its label carries the asterisk like the other required fields.
+  it('marks 欠款金额 as required', async () => {
+    const html = await render('create', {})
+    expect(itemOf(html, '欠款金额')).toContain('is-required')
+    expect(itemOf(html, '合同 / 项目名称')).toContain('is-required')
+  })
+
+  // Issue 15: a funding line just added (amount not typed yet) is not shown as a mistake; a bad amount is.
+  it('does not mark an untouched funding line red', async () => {
+    const untouched = await render('create', {}, false, [{ source: 'budget', amount: '', expected_arrival_date: null }])
+    expect(untouched).toMatch(/class="line"/)
+    expect(untouched).not.toMatch(/class="bad line"/)
+    const wrong = await render('create', {}, false, [{ source: 'budget', amount: '12.345', expected_arrival_date: null }])
+    expect(wrong).toMatch(/class="bad line"/)
+  }, 20_000) // two server renders: slow on a loaded machine
 })

@@ -43,7 +43,10 @@ class Unit(Timestamps, Base):
     """成员单位 (and the office itself, the court, the audit bureau...)."""
 
     __tablename__ = "unit"
-    __table_args__ = (Index("ix_unit_region_path", "region_path"),)
+    __table_args__ = (
+        Index("ix_unit_region_path", "region_path"),
+        Index("uq_unit_region_name", "region_id", "name", unique=True),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(128), nullable=False)

@@ -34,7 +34,20 @@ async def create_region(session: AsyncSession, *, code: str, name: str, level: s
     return region
 
 
+async def refuse_duplicate_name(
+    session: AsyncSession, *, name: str, region_id: str, except_id: str | None = None
+) -> None:
+    """Two units of one region may not share a name (two 财政局 rows were accepted once); the
+    unique index ``uq_unit_region_name`` is the backstop."""
+    query = select(Unit.id).where(Unit.region_id == region_id, Unit.name == name)
+    if except_id:
+        query = query.where(Unit.id != except_id)
+    if await session.scalar(query.limit(1)):
+        raise field_error("body.name", f"本行政区划已有名为“{name}”的单位", "duplicate_name")
+
+
 async def create_unit(session: AsyncSession, *, name: str, region: Region, is_office: bool = False) -> Unit:
+    await refuse_duplicate_name(session, name=name, region_id=region.id)
     unit = Unit(name=name, region_id=region.id, region_path=region.path, is_office=is_office)
     session.add(unit)
     await session.flush()
@@ -86,6 +99,8 @@ async def update_unit(
     session: AsyncSession, *, principal: Principal, request: Request, unit: Unit, body: schemas.UnitPatch
 ) -> Unit:
     before = {"name": unit.name, "active": unit.active}
+    if body.name is not None and body.name != unit.name:
+        await refuse_duplicate_name(session, name=body.name, region_id=unit.region_id, except_id=unit.id)
     for key, value in body.model_dump(exclude_none=True).items():
         setattr(unit, key, value)
     await session.flush()

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ledger_api.audit.models import AuditLog
 from ledger_api.flags.schemas import FlagKind
 from ledger_api.flow import CHANGE, ITEM_CHANGE
+from ledger_api.identity.models import User
 from ledger_api.ledger import access, items, listing, repayments, schemas
 from ledger_api.ledger import evidence as evidence_rules
 from ledger_api.ledger.dependencies import (
@@ -265,6 +266,9 @@ async def item_history(
 async def _repayment_out(session: AsyncSession, repayment: Repayment) -> schemas.RepaymentOut:
     out = schemas.RepaymentOut.model_validate(repayment)
     out.evidence_count = await repayments.evidence_count(session, repayment.id)
+    if repayment.verified_by:
+        # By name: the reporting unit has no access to the office's people directory.
+        out.verified_by_name = await session.scalar(select(User.display_name).where(User.id == repayment.verified_by))
     return out
 
 

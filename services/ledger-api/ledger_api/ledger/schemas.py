@@ -228,7 +228,10 @@ class RepaymentOut(BaseModel):
     reported_by: str
     reported_at: datetime
     verified_by: str | None
-    verified_at: datetime | None
+    verified_by_name: str | None = Field(
+        default=None, description="核实或退回（status rejected）该还款的人员姓名：报送单位看不到办公室的人员名录"
+    )
+    verified_at: datetime | None = Field(description="核实时间；status 为 rejected 时为退回时间")
     rejection_reason: str | None
     evidence_count: int = 0
     version: int
