@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from qq_kernel import migrations
-from qqctl.allinone import Gateway
+from qqctl.allinone import Gateway, InProcessTransport
 from qqctl.credentials import PlatformCredentials
 from qqctl.provision import ServiceDatabase, drop, provision
 from qqctl.services import SERVICES
@@ -71,18 +71,13 @@ def service_settings(platform: TestPlatform, spec, **overrides):
 async def gateway(platform_db: TestPlatform) -> AsyncIterator[Gateway]:
     """The all-in-one gateway over the three apps, in process. Services reach each other through
     it over httpx's ASGI transport: real HTTP semantics, no sockets."""
-    holder: dict[str, Gateway] = {}
-
-    class LateTransport(httpx.AsyncBaseTransport):
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            return await httpx.ASGITransport(app=holder["gw"]).handle_async_request(request)
-
+    transport = InProcessTransport()
     apps = {
-        spec.prefix: spec.create_app(service_settings(platform_db, spec), http_transport=LateTransport())
+        spec.prefix: spec.create_app(service_settings(platform_db, spec), http_transport=transport)
         for spec in SERVICES
     }
     gw = Gateway(apps, spa_dir=None)
-    holder["gw"] = gw
+    transport.gateway = gw
     async with AsyncExitStack() as stack:
         for app in apps.values():
             await stack.enter_async_context(app.router.lifespan_context(app))

@@ -49,6 +49,9 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level)
     # Our access log replaces uvicorn's, which has no request id.
     logging.getLogger("uvicorn.access").disabled = True
+    # httpx logs every outgoing request at INFO: with the revocation feed and the outbox relays
+    # polling every few seconds that buries the log; the callee's access line already has them.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True

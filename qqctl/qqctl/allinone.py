@@ -10,6 +10,7 @@ import json
 from contextlib import AsyncExitStack
 from pathlib import Path
 
+import httpx
 from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.staticfiles import StaticFiles
@@ -158,6 +159,19 @@ async def _problem(scope: Scope, send: Send, status: int, code: str, title: str,
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+class InProcessTransport(httpx.AsyncBaseTransport):
+    """Service-to-service calls through a gateway in the same process, before (or without) any
+    socket: the demo loader runs before uvicorn listens, and the tests run without one. The
+    gateway is attached after the apps exist, since they are built first."""
+
+    def __init__(self) -> None:
+        self.gateway: Gateway | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        assert self.gateway is not None, "attach the gateway before the first call"
+        return await httpx.ASGITransport(app=self.gateway).handle_async_request(request)
 
 
 class GatewayHttpProtocol(HttpToolsProtocol):

@@ -87,9 +87,12 @@ def prepare(database: str | None = None, *, reset_role_passwords: bool = False, 
     return platform
 
 
-def build_allinone(platform: Platform, *, gateway_url: str, spa_dir: Path | None):
-    from qqctl.allinone import Gateway
+def build_allinone(platform: Platform, *, gateway_url: str, spa_dir: Path | None, in_process: bool = False):
+    """The all-in-one gateway. ``in_process``: the services call each other through it inside the
+    process (for loading the demo before the server listens), not over ``gateway_url``."""
+    from qqctl.allinone import Gateway, InProcessTransport
 
+    transport = InProcessTransport() if in_process else None
     apps = {}
     for spec in SERVICES:
         db = platform.databases[spec.key]
@@ -99,8 +102,11 @@ def build_allinone(platform: Platform, *, gateway_url: str, spa_dir: Path | None
             gateway_url=gateway_url,
             **platform.credentials.settings_for(spec),
         )
-        apps[spec.prefix] = spec.create_app(settings)
-    return Gateway(apps, spa_dir)
+        apps[spec.prefix] = spec.create_app(settings, http_transport=transport)
+    gateway = Gateway(apps, spa_dir)
+    if transport is not None:
+        transport.gateway = gateway
+    return gateway
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -123,16 +129,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         if accounts.exists():
             print(accounts.read_text(encoding="utf-8"), flush=True)
     url = f"http://{args.host}:{args.port}"
-    app = build_allinone(platform, gateway_url=url, spa_dir=ROOT / "frontend" / "dist")
     if args.demo and accounts.exists():
         from qqctl import demo as demo_ledger
 
         ledger_db = platform.databases["ledger"]
         if not asyncio.run(demo_ledger.loaded(ledger_db.runtime_url)):
             password = accounts.read_text(encoding="utf-8").splitlines()[1].removeprefix("password: ").strip()
+            # Nothing listens on `url` yet: complaint-api reaches ledger-api inside the process.
+            loader = build_allinone(platform, gateway_url=url, spa_dir=None, in_process=True)
             if asyncio.run(
                 demo_ledger.load_into(
-                    app,
+                    loader,
                     password=password,
                     complaint_secret=platform.credentials.client_secrets["complaint-api"],
                     ledger_owner_url=ledger_db.owner_url,
@@ -142,7 +149,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 counts = asyncio.run(demo_ledger.evaluate_flags(ledger_db.runtime_url))
                 asyncio.run(demo_ledger.take_snapshots(ledger_db.runtime_url))
                 print(f"演示台账已载入 / demo ledger loaded (red flags raised: {counts['raised']})", flush=True)
-            app = build_allinone(platform, gateway_url=url, spa_dir=ROOT / "frontend" / "dist")
+    app = build_allinone(platform, gateway_url=url, spa_dir=ROOT / "frontend" / "dist")
     where = f"embedded PostgreSQL in {data_dir() / 'pg'}" if platform.embedded else "DATABASE_URL"
     banner = [
         "",
