@@ -26,6 +26,7 @@ from pathlib import Path
 from qq_kernel import migrations
 from qq_kernel.logging import configure_logging
 from qqctl import bootstrap, contracts, nginx
+from qqctl.private import private_dir, write_private
 from qqctl.provision import ProvisionError, ServiceDatabase, provision
 from qqctl.services import SERVICES
 
@@ -42,7 +43,7 @@ class Platform:
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("QQ_DATA_DIR", ROOT / ".data"))
+    return private_dir(Path(os.environ.get("QQ_DATA_DIR", ROOT / ".data")))
 
 
 def _service_secret(path: Path) -> str:
@@ -51,9 +52,7 @@ def _service_secret(path: Path) -> str:
     if path.exists():
         return path.read_text().strip()
     value = secrets.token_urlsafe(48)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(value)
-    path.chmod(0o600)
+    write_private(path, value)
     return value
 
 
@@ -123,12 +122,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         accounts = data_dir() / "demo-accounts.txt"
         if demo:
             usernames, password = demo
-            accounts.write_text(
+            write_private(
+                accounts,
                 "演示账号（密码相同，随机生成）/ demo accounts (one random password)\n"
                 f"password: {password}\n" + "\n".join(usernames) + "\n",
-                encoding="utf-8",
             )
-            accounts.chmod(0o600)
         if accounts.exists():
             print(accounts.read_text(encoding="utf-8"), flush=True)
     url = f"http://{args.host}:{args.port}"
