@@ -32,7 +32,6 @@ import asyncio
 import json
 import os
 import random
-import secrets
 import subprocess
 import sys
 import time
@@ -57,6 +56,7 @@ from qq_kernel.db import SERVER_SETTINGS
 from qq_kernel.pagination import COUNT_CAP
 from qq_kernel.uscc import random_uscc
 from qqctl import nginx
+from qqctl.credentials import PlatformCredentials
 from qqctl.services import SERVICES
 from tests.support import procs
 
@@ -186,7 +186,7 @@ class Split:
 
 def start_split(state: dict, work: Path) -> Split:
     """One replica per service behind nginx; each service calls the others through the gateway."""
-    secret = secrets.token_urlsafe(48)
+    credentials = PlatformCredentials.generate()
     listen = procs.free_port()
     base = f"http://127.0.0.1:{listen}"
     started: list[subprocess.Popen] = []
@@ -198,7 +198,7 @@ def start_split(state: dict, work: Path) -> Split:
             env = {
                 f"{spec.env_prefix}DATABASE_URL": db["runtime_url"],
                 f"{spec.env_prefix}MIGRATION_DATABASE_URL": db["owner_url"],
-                f"{spec.env_prefix}SERVICE_SECRET": secret,
+                **credentials.env_for(spec),
                 f"{spec.env_prefix}ENVIRONMENT": "production",
                 f"{spec.env_prefix}TRUST_PROXY_HEADERS": "true",
                 f"{spec.env_prefix}GATEWAY_URL": base,

@@ -34,7 +34,6 @@ import json
 import os
 import random
 import resource
-import secrets
 import statistics
 import subprocess
 import sys
@@ -60,6 +59,7 @@ from qq_kernel.db import SERVER_SETTINGS
 from qq_kernel.pagination import COUNT_CAP
 from qq_kernel.vocabulary import DEBTOR_TYPES
 from qqctl import nginx
+from qqctl.credentials import PlatformCredentials
 from qqctl.services import SERVICES
 from tests.support import procs
 
@@ -277,7 +277,7 @@ class SplitMode:
 
 
 def start_split_mode(state: dict, work: Path, replicas: int) -> SplitMode:
-    secret = secrets.token_urlsafe(48)
+    credentials = PlatformCredentials.generate()
     started: list[subprocess.Popen] = []
     upstreams: dict[str, str] = {}
     ledger_pids: list[int] = []
@@ -290,7 +290,7 @@ def start_split_mode(state: dict, work: Path, replicas: int) -> SplitMode:
                 env = {
                     f"{spec.env_prefix}DATABASE_URL": db["runtime_url"],
                     f"{spec.env_prefix}MIGRATION_DATABASE_URL": db["owner_url"],
-                    f"{spec.env_prefix}SERVICE_SECRET": secret,
+                    **credentials.env_for(spec),
                     f"{spec.env_prefix}ENVIRONMENT": "production",
                     f"{spec.env_prefix}TRUST_PROXY_HEADERS": "true",
                 }

@@ -8,7 +8,6 @@ independent without a costly per-test reset.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ import pytest
 
 from qq_kernel import migrations
 from qqctl.allinone import Gateway
+from qqctl.credentials import PlatformCredentials
 from qqctl.provision import ServiceDatabase, drop, provision
 from qqctl.services import SERVICES
 from tests.support import dbserver
@@ -28,7 +28,10 @@ class TestPlatform:
     admin_url: str
     database: str
     databases: dict[str, ServiceDatabase]
-    service_secret: str
+    credentials: PlatformCredentials
+
+    def client_secret(self, service: str) -> str:
+        return self.credentials.client_secrets[service]
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +48,7 @@ async def platform_db(admin_url: str) -> AsyncIterator[TestPlatform]:
     try:
         for spec in SERVICES:
             migrations.upgrade(spec.migrations_dir, dbs[spec.key].owner_url, spec.key)
-        yield TestPlatform(admin, name, dbs, secrets.token_urlsafe(48))
+        yield TestPlatform(admin, name, dbs, PlatformCredentials.generate())
     finally:
         await drop(admin, name)
 
@@ -56,7 +59,7 @@ def service_settings(platform: TestPlatform, spec, **overrides):
         database_url=db.runtime_url,
         migration_database_url=db.owner_url,
         gateway_url="http://gateway.test",
-        service_secret=platform.service_secret,
+        **platform.credentials.settings_for(spec),
         environment="test",
         trust_proxy_headers=True,  # tests choose their client address (lockout and IP limits)
         scheduled_jobs=False,  # tests run jobs themselves, on the day they choose
@@ -97,6 +100,7 @@ async def worlds(platform_db: TestPlatform, gateway) -> AsyncIterator:
     from tests.support.world import WorldFactory
 
     factory = WorldFactory(platform_db.databases["ledger"].runtime_url)
+    factory.client_secrets = platform_db.credentials.client_secrets  # for tests acting as a service (service_headers)
     yield factory
     await factory.close()
 

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { launchBrowser } from './browser.mjs'
+import { launchBrowser, watchCsp } from './browser.mjs'
 import { AppShell } from './pages/AppShell.mjs'
 import { LoginPage } from './pages/LoginPage.mjs'
 import { PasswordPage } from './pages/PasswordPage.mjs'
@@ -56,6 +56,8 @@ test(`identity flow at ${env.baseUrl}: forced password change, create user and A
   const page = await context.newPage()
   const pageErrors = []
   page.on('pageerror', (err) => pageErrors.push(err.message))
+  const csp = watchCsp(page)
+  await csp.ready
   let step = 'login'
   try {
     // 登录 page: no watermark before login.
@@ -125,6 +127,8 @@ test(`identity flow at ${env.baseUrl}: forced password change, create user and A
       `${JSON.stringify({ token, new_user: env.newUsername, new_user_password: newUserPassword }, null, 2)}\n`,
     )
     assert.deepEqual(pageErrors, [], `uncaught errors in the page: ${pageErrors.join('; ')}`)
+    assert.ok(csp.policySeen, 'the gateway sends a Content-Security-Policy')
+    assert.deepEqual(csp.violations, [], `CSP violations: ${csp.violations.join('; ')}`)
   } catch (err) {
     await page.screenshot({ path: `${ARTIFACTS}${step}-failure.png`, fullPage: true }).catch(() => {})
     throw err

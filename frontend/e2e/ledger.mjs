@@ -26,7 +26,7 @@ import assert from 'node:assert/strict'
 import { access, mkdir } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { launchBrowser } from './browser.mjs'
+import { launchBrowser, watchCsp } from './browser.mjs'
 import { AppShell } from './pages/AppShell.mjs'
 import { ItemPage } from './pages/ItemPage.mjs'
 import { LedgerListPage } from './pages/LedgerListPage.mjs'
@@ -88,6 +88,8 @@ test(`the clerk's week at ${env.baseUrl}: weekly update, repayment with evidence
   const page = await context.newPage()
   const pageErrors = []
   page.on('pageerror', (err) => pageErrors.push(err.message))
+  const csp = watchCsp(page)
+  await csp.ready
   let step = 'operator-login'
   try {
     // ---------------------------------------------------------------- the unit operator
@@ -193,6 +195,8 @@ test(`the clerk's week at ${env.baseUrl}: weekly update, repayment with evidence
     await page.screenshot({ path: `${ARTIFACTS}written-off.png` })
 
     assert.deepEqual(pageErrors, [], `uncaught errors in the page: ${pageErrors.join('; ')}`)
+    assert.ok(csp.policySeen, 'the gateway sends a Content-Security-Policy')
+    assert.deepEqual(csp.violations, [], `CSP violations: ${csp.violations.join('; ')}`)
   } catch (err) {
     await page.screenshot({ path: `${ARTIFACTS}${step}-failure.png`, fullPage: true }).catch(() => {})
     throw err

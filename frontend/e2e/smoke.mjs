@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { mkdir } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { launchBrowser } from './browser.mjs'
+import { launchBrowser, watchCsp } from './browser.mjs'
 import { AppShell } from './pages/AppShell.mjs'
 import { HomePage, SERVICES } from './pages/HomePage.mjs'
 import { LoginPage } from './pages/LoginPage.mjs'
@@ -45,9 +45,13 @@ async function withPage(name, body) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' })
   const pageErrors = []
   page.on('pageerror', (err) => pageErrors.push(err.message))
+  const csp = watchCsp(page)
+  await csp.ready
   try {
     await body(page)
     assert.deepEqual(pageErrors, [], `uncaught errors in the page: ${pageErrors.join('; ')}`)
+    assert.ok(csp.policySeen, 'the gateway sends a Content-Security-Policy')
+    assert.deepEqual(csp.violations, [], `CSP violations: ${csp.violations.join('; ')}`)
   } catch (err) {
     await page.screenshot({ path: `${ARTIFACTS}${name}-failure.png`, fullPage: true }).catch(() => {})
     throw err
@@ -56,7 +60,7 @@ async function withPage(name, body) {
   }
 }
 
-test(`home page at ${BASE_URL} shows the menu and all services 正常`, () =>
+test(`home page at ${BASE_URL} shows the menu, and 服务状态 all services 正常`, () =>
   withPage('home', async (page) => {
     const home = new HomePage(page)
     await page.goto(new URL('/', BASE_URL).href)
@@ -66,12 +70,14 @@ test(`home page at ${BASE_URL} shows the menu and all services 正常`, () =>
     for (const label of ['首页', '台账', '投诉', '通知', '报表', '系统管理']) {
       assert.ok(await home.menuItem(label).isVisible(), `menu item ${label} is not visible`)
     }
+    await page.screenshot({ path: `${ARTIFACTS}home.png`, fullPage: true })
+
+    await page.goto(new URL('/system/status', BASE_URL).href)
     for (const service of SERVICES) {
       const text = await home.settledStatusText(service)
       assert.equal(text, '正常', `${service} status tag reads ${text}, expected 正常`)
     }
-
-    await page.screenshot({ path: `${ARTIFACTS}home.png`, fullPage: true })
+    await page.screenshot({ path: `${ARTIFACTS}service-status.png`, fullPage: true })
   }))
 
 test('deep link /ledger renders the SPA (history-mode fallback)', () =>

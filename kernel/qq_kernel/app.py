@@ -68,6 +68,8 @@ def create_service_app(
             auth=service_auth(settings),
         )
         app.state.authenticator = make_authenticator(app)
+        if hasattr(app.state.authenticator, "start"):
+            app.state.authenticator.start()
         try:
             for hook in on_startup:
                 await hook(app)
@@ -75,6 +77,8 @@ def create_service_app(
         finally:
             for hook in on_shutdown:
                 await hook(app)
+            if hasattr(app.state.authenticator, "stop"):
+                await app.state.authenticator.stop()
             await app.state.http.aclose()
             await app.state.engine.dispose()
 
@@ -83,8 +87,9 @@ def create_service_app(
         description=description,
         version=version,
         lifespan=lifespan,
-        openapi_url=f"{prefix}/openapi.json",
-        docs_url=f"{prefix}/docs",
+        # Off in production unless asked for; app.openapi() still builds it (qqctl contracts).
+        openapi_url=f"{prefix}/openapi.json" if settings.api_docs_published else None,
+        docs_url=f"{prefix}/docs" if settings.api_docs_published else None,
         redoc_url=None,
         generate_unique_id_function=operation_id,
         responses=PROBLEM_RESPONSES,
@@ -105,7 +110,7 @@ def create_service_app(
     )
     app.include_router(metrics.router(prefix, PUBLIC))
     app.include_router(whoami_router(prefix, settings.service_name))
-    routers = [*routers, audit_router(audit.model)] if audit is not None else list(routers)
+    routers = [*routers, audit_router(audit.model, audit.chained_tables)] if audit is not None else list(routers)
     for router in routers:
         app.include_router(router, prefix=prefix)
     # Input rules every service gets without asking (docs/architecture.md, "Input at the door"):
@@ -116,6 +121,8 @@ def create_service_app(
         BodyLimitMiddleware,
         body_limit=settings.max_body_bytes,
         upload_limit=MAX_EVIDENCE_BYTES + settings.max_body_bytes,
+        bulk_limit=settings.bulk_body_bytes,
+        bulk_prefixes=tuple(settings.bulk_path_prefixes),
     )
     app.add_middleware(RequestContextMiddleware, service=settings.service_name, metrics=metrics)
     return app
@@ -130,6 +137,9 @@ def remote_authenticator(app: FastAPI) -> RemoteAuthenticator:
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
         identity_base_path=settings.identity_base_path,
+        # The feed is read with the service's own identity: without one there is nothing to read.
+        revocation_poll_seconds=settings.revocation_poll_seconds if app.state.http.auth is not None else None,
+        revocation_max_staleness_seconds=settings.revocation_max_staleness_seconds,
     )
 
 

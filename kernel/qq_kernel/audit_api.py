@@ -1,5 +1,7 @@
 """``GET /audit``: the audit trail of a service, read by auditors (everything in their region)
-and audit administrators (what administrators did), with filters. One router, three services."""
+and audit administrators (what administrators did), with filters. ``GET /audit/verify``: the
+hash chains of the trail (and of the service's other chained tables) walked, with the first
+broken link. One router, three services."""
 
 from __future__ import annotations
 
@@ -12,10 +14,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from qq_kernel.audit import verify_chain
 from qq_kernel.auth.permissions import require
 from qq_kernel.auth.principal import Principal
 from qq_kernel.auth.scope import region_subtree_clause
 from qq_kernel.db import get_session
+from qq_kernel.masking import mask_id_number, mask_name, mask_phone
 from qq_kernel.pagination import Page, PageParams, paginate
 
 # What audit_admin reviews (三员分立): the administrators' own actions.
@@ -45,8 +49,61 @@ class AuditEntry(BaseModel):
     ip: str | None
 
 
-def audit_router(model: type) -> APIRouter:
+class BrokenLink(BaseModel):
+    id: int
+    chain_seq: int | None
+    reason: str  # unchained | rows_missing_before | previous_row_changed | row_changed
+
+
+class ChainReport(BaseModel):
+    table: str
+    rows: int
+    intact: bool
+    head_seq: int | None
+    head_hash: str | None
+    first_broken: BrokenLink | None
+
+
+class ChainVerification(BaseModel):
+    intact: bool
+    chains: list[ChainReport]
+
+
+# Personal data inside before/after, masked as the lists mask it unless the reader holds
+# personal_data:read (docs/domain.md §5): the trail must not be a way around the masking.
+_PERSONAL_MASKS = (
+    (("phone", "mobile"), mask_phone),
+    (("contact_person", "contact_name", "legal_representative", "real_name", "person_name"), mask_name),
+    (("id_number", "id_card", "identity_number"), mask_id_number),
+)
+
+
+def mask_personal(value: Any) -> Any:
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            lowered = key.lower()
+            mask = next((m for names, m in _PERSONAL_MASKS if any(n in lowered for n in names)), None)
+            out[key] = mask(item) if mask is not None and isinstance(item, str) else mask_personal(item)
+        return out
+    if isinstance(value, list):
+        return [mask_personal(v) for v in value]
+    return value
+
+
+def audit_router(model: type, chained_tables: tuple[str, ...] = ("audit_log",)) -> APIRouter:
     router = APIRouter(prefix="/audit", tags=["audit"])
+    schema = model.__table__.schema
+
+    @router.get("/verify", name="verify_audit_chain", response_model=ChainVerification)
+    async def verify_audit_chain(
+        principal: Principal = Depends(require("audit:read")),
+        session: AsyncSession = Depends(get_session),
+    ) -> ChainVerification:
+        """Walks every chained table of this service; reveals counts and hashes only, so any
+        auditor may run it whatever their region."""
+        reports = [ChainReport.model_validate(await verify_chain(session, schema, table)) for table in chained_tables]
+        return ChainVerification(intact=all(r.intact for r in reports), chains=reports)
 
     @router.get("", name="list_audit", response_model=Page[AuditEntry])
     async def list_audit(
@@ -90,6 +147,12 @@ def audit_router(model: type) -> APIRouter:
         if until:
             query = query.where(model.occurred_at < until)
         rows, total = await paginate(session, query.order_by(model.occurred_at.desc(), model.id.desc()), params)
-        return Page.of([AuditEntry.model_validate(r) for r in rows], total, params)
+        entries = [AuditEntry.model_validate(r) for r in rows]
+        if not principal.can("personal_data:read"):
+            entries = [
+                e.model_copy(update={"before": mask_personal(e.before), "after": mask_personal(e.after)})
+                for e in entries
+            ]
+        return Page.of(entries, total, params)
 
     return router

@@ -110,10 +110,21 @@ class BodyLimitMiddleware:
     ``upload_limit`` (the evidence cap plus room for the form), every other body ``body_limit``.
     Without it the multipart parser would spool any size to disk before a route could say no."""
 
-    def __init__(self, app: ASGIApp, *, body_limit: int, upload_limit: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        body_limit: int,
+        upload_limit: int,
+        bulk_limit: int = 0,
+        bulk_prefixes: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.body_limit = body_limit
         self.upload_limit = upload_limit
+        # Bulk endpoints (10,000 items in one JSON body) get their own, larger limit.
+        self.bulk_limit = bulk_limit
+        self.bulk_prefixes = bulk_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -122,6 +133,8 @@ class BodyLimitMiddleware:
         headers = dict(scope["headers"])
         multipart = headers.get(b"content-type", b"").lower().startswith(b"multipart/")
         limit = self.upload_limit if multipart else self.body_limit
+        if self.bulk_prefixes and scope.get("path", "").startswith(self.bulk_prefixes):
+            limit = max(limit, self.bulk_limit)
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await self._refuse(scope, receive, send, limit)

@@ -186,6 +186,52 @@ def create_audit_log(schema: str) -> None:
         op.execute(statement)
 
 
+def add_hash_chain(schema: str, table: str) -> None:
+    """Add the hash chain of :mod:`qq_kernel.audit` to an existing append-only table (every
+    service's ``audit_log``; ledger-api's ``login_event``), chaining the rows it holds, and make
+    the table append-only if it is not yet (revoke UPDATE/DELETE/TRUNCATE, refusing trigger)."""
+    import sqlalchemy as sa
+    from alembic import op
+
+    from qq_kernel.audit import append_only_sql, chain_existing_rows_sql, chain_sql, row_hash_function_sql
+
+    for column, type_ in (("chain_seq", sa.BigInteger()), ("prev_hash", sa.String(64)), ("row_hash", sa.String(64))):
+        op.add_column(table, sa.Column(column, type_, nullable=True), schema=schema)
+    has_guard = op.get_bind().execute(
+        sa.text("SELECT 1 FROM pg_trigger WHERE tgname = :name AND tgrelid = to_regclass(:fq)"),
+        {"name": f"{table}_append_only", "fq": f'"{schema}"."{table}"'},
+    ).first()
+    op.execute(row_hash_function_sql(schema, table))
+    if has_guard:
+        op.execute(f'ALTER TABLE "{schema}"."{table}" DISABLE TRIGGER {table}_append_only')
+    op.execute(chain_existing_rows_sql(schema, table))
+    if has_guard:
+        op.execute(f'ALTER TABLE "{schema}"."{table}" ENABLE TRIGGER {table}_append_only')
+    else:
+        for statement in append_only_sql(schema, table):
+            op.execute(statement)
+    for column in ("chain_seq", "prev_hash", "row_hash"):
+        op.alter_column(table, column, nullable=False, schema=schema)
+    op.create_index(f"ix_{table}_chain_seq", table, ["chain_seq"], unique=True, schema=schema)
+    for statement in chain_sql(schema, table):
+        op.execute(statement)
+
+
+def drop_hash_chain(schema: str, table: str, *, drop_append_only: bool = False) -> None:
+    from alembic import op
+
+    from qq_kernel.audit import drop_append_only_sql, drop_chain_sql
+
+    for statement in drop_chain_sql(schema, table):
+        op.execute(statement)
+    if drop_append_only:
+        for statement in drop_append_only_sql(schema, table):
+            op.execute(statement)
+    op.drop_index(f"ix_{table}_chain_seq", table_name=table, schema=schema)
+    for column in ("row_hash", "prev_hash", "chain_seq"):
+        op.drop_column(table, column, schema=schema)
+
+
 def drop_audit_log(schema: str) -> None:
     from alembic import op
 

@@ -35,3 +35,22 @@ async def next_yearly_value(session: AsyncSession, model: type, *, series: str, 
             "RETURNING last_value"
         )
     return int(await session.scalar(statement, {"series": series, "scope": scope, "year": year}))
+
+
+_TAKE = {}
+
+
+async def take_yearly_values(
+    session: AsyncSession, model: type, *, series: str, scope: str, year: int, n: int
+) -> range:
+    """``n`` consecutive numbers of ``series`` in one statement (a bulk import's new items)."""
+    table = model.__table__.fullname
+    statement = _TAKE.get(table)
+    if statement is None:
+        statement = _TAKE[table] = text(
+            f"INSERT INTO {table} (series, scope, year, last_value) VALUES (:series, :scope, :year, :n) "
+            f"ON CONFLICT (series, scope, year) DO UPDATE SET last_value = {model.__tablename__}.last_value + :n "
+            "RETURNING last_value"
+        )
+    last = int(await session.scalar(statement, {"series": series, "scope": scope, "year": year, "n": n}))
+    return range(last - n + 1, last + 1)

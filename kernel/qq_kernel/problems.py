@@ -152,22 +152,28 @@ _PYDANTIC_MESSAGES = {
 }
 
 
-def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+def pydantic_field_errors(errors, *, strip_body: bool = True) -> list[dict[str, str]]:
+    """Pydantic's errors as field errors with Chinese messages (a request's body, or a row of an
+    import validated with the same schema)."""
     out = []
-    for err in exc.errors():
+    for err in errors:
         loc = [str(p) for p in err.get("loc", ())]
         # Body fields are named as the form names them ("amount", "creditor.uscc"); query and
         # path parameters keep their prefix ("query.page_size") so they are not mistaken for fields.
-        if loc[:1] == ["body"] and len(loc) > 1:
+        if strip_body and loc[:1] == ["body"] and len(loc) > 1:
             loc = loc[1:]
         field = ".".join(loc) or "body"
         kind = err.get("type", "invalid")
         message = _PYDANTIC_MESSAGES.get(kind)
-        if kind == "value_error":
-            # Our own validators raise ValueError with a Chinese message; keep it.
+        if kind == "value_error" or kind.startswith("uscc_"):
+            # Our own validators raise ValueError (or a custom error) with a Chinese message; keep it.
             message = str(err.get("ctx", {}).get("error") or err.get("msg")).removeprefix("Value error, ")
         out.append({"field": field, "message": message or err.get("msg", "取值无效"), "code": kind})
     return out
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+    return pydantic_field_errors(exc.errors())
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -18,6 +18,10 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from qq_kernel.problems import PROBLEM_JSON
 from qq_kernel.request_id import REQUEST_ID_HEADER, accept_or_generate
+from qqctl.headers import HSTS, SECURITY_HEADERS
+
+_SECURITY = [(name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS]
+_HSTS = (HSTS[0].lower().encode(), HSTS[1].encode())
 
 LOOPBACK = ("127.0.0.1", "::1")
 # As nginx in split mode (large_client_header_buffers 8k): a request target longer than this is
@@ -55,6 +59,8 @@ class Gateway:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
+        if scope["type"] == "http":
+            send = self._with_security_headers(scope, send)
         path = scope.get("path", "")
         if scope["type"] == "http":
             target = len(scope.get("raw_path") or path.encode()) + len(scope.get("query_string", b""))
@@ -80,6 +86,22 @@ class Gateway:
             await self._unknown_api(scope, send)
             return
         await self.spa(scope, receive, send)
+
+    @staticmethod
+    def _with_security_headers(scope: Scope, send: Send) -> Send:
+        """The same headers nginx adds in split mode, on every answer; HSTS only over TLS."""
+        extra = [*_SECURITY, _HSTS] if scope.get("scheme") == "https" else _SECURITY
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), *(h for h in extra if h[0] not in present)],
+                }
+            await send(message)
+
+        return send_with_headers
 
     async def _unknown_api(self, scope: Scope, send: Send) -> None:
         detail = f"路径 {scope.get('path')} 不属于任何服务"

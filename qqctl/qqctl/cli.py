@@ -6,7 +6,9 @@ qqctl migrate    provision the database and roles, apply every service's migrati
 qqctl backup     a consistent dump of every service's schema with a manifest (while it runs)
 qqctl restore    a backup into an empty database (or, with --replace, over the present data)
 qqctl contracts  write contracts/*.openapi.json (``--check``: fail when they differ)
+qqctl audit-verify  walk the audit trails' and the login log's hash chains, report the first broken link
 qqctl nginx-config  render deploy/nginx/qingqian.conf.template for split mode
+qqctl credentials  each service's own credential as env lines (``--rotate``, ``--finish-rotation``)
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import asyncio
 import json
 import logging
 import os
-import secrets
 import signal
 import sys
 import time
@@ -26,6 +27,7 @@ from pathlib import Path
 from qq_kernel import migrations
 from qq_kernel.logging import configure_logging
 from qqctl import bootstrap, contracts, nginx
+from qqctl.credentials import PlatformCredentials
 from qqctl.private import private_dir, write_private
 from qqctl.provision import ProvisionError, ServiceDatabase, provision
 from qqctl.services import SERVICES
@@ -38,22 +40,12 @@ log = logging.getLogger("qqctl")
 class Platform:
     admin_url: str
     databases: dict[str, ServiceDatabase]
-    service_secret: str
+    credentials: PlatformCredentials
     embedded: object | None = None
 
 
 def data_dir() -> Path:
     return private_dir(Path(os.environ.get("QQ_DATA_DIR", ROOT / ".data")))
-
-
-def _service_secret(path: Path) -> str:
-    if env := os.environ.get("QQ_SERVICE_SECRET"):
-        return env
-    if path.exists():
-        return path.read_text().strip()
-    value = secrets.token_urlsafe(48)
-    write_private(path, value)
-    return value
 
 
 def database_name() -> str:
@@ -82,7 +74,7 @@ def prepare(database: str | None = None, *, reset_role_passwords: bool = False) 
     for spec in SERVICES:
         migrations.upgrade(spec.migrations_dir, dbs[spec.key].owner_url, spec.key)
         log.info("migrated", extra={"service": spec.name})
-    platform = Platform(admin_url, dbs, _service_secret(data / "service-secret"), embedded_server)
+    platform = Platform(admin_url, dbs, PlatformCredentials.load_or_create(data), embedded_server)
     boot = asyncio.run(bootstrap.first_start(dbs["ledger"].runtime_url, os.environ.get("QQ_REGION_TREE")))
     if boot.admin_password:
         print(
@@ -105,7 +97,7 @@ def build_allinone(platform: Platform, *, gateway_url: str, spa_dir: Path | None
             database_url=db.runtime_url,
             migration_database_url=db.owner_url,
             gateway_url=gateway_url,
-            service_secret=platform.service_secret,
+            **platform.credentials.settings_for(spec),
         )
         apps[spec.prefix] = spec.create_app(settings)
     return Gateway(apps, spa_dir)
@@ -141,12 +133,13 @@ def cmd_run(args: argparse.Namespace) -> int:
                 demo_ledger.load_into(
                     app,
                     password=password,
-                    service_secret=platform.service_secret,
+                    complaint_secret=platform.credentials.client_secrets["complaint-api"],
                     ledger_owner_url=ledger_db.owner_url,
                     complaint_owner_url=platform.databases["complaint"].owner_url,
                 )
             ):
                 counts = asyncio.run(demo_ledger.evaluate_flags(ledger_db.runtime_url))
+                asyncio.run(demo_ledger.take_snapshots(ledger_db.runtime_url))
                 print(f"演示台账已载入 / demo ledger loaded (red flags raised: {counts['raised']})", flush=True)
             app = build_allinone(platform, gateway_url=url, spa_dir=ROOT / "frontend" / "dist")
     where = f"embedded PostgreSQL in {data_dir() / 'pg'}" if platform.embedded else "DATABASE_URL"
@@ -208,6 +201,29 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_credentials(args: argparse.Namespace) -> int:
+    """Print each service's env lines (split mode). ``--rotate NAME`` makes a new secret for a
+    service or the signing keys, the old one still accepted; ``--finish-rotation`` drops the old
+    ones once every replica runs with the new values (deploy/README.md "Credentials")."""
+    data = data_dir()
+    creds = PlatformCredentials.load_or_create(data)
+    if args.rotate:
+        try:
+            creds.rotate(args.rotate)
+        except KeyError as exc:
+            print(f"credentials: {exc.args[0]}", file=sys.stderr)
+            return 2
+        creds.save(data)
+    if args.finish_rotation:
+        creds.finish_rotation()
+        creds.save(data)
+    for spec in SERVICES:
+        print(f"# /etc/qingqian/{spec.key}.env")
+        for key, value in creds.env_for(spec).items():
+            print(f"{key}={value}")
+    return 0
+
+
 def _with_server(fn):
     """Run ``fn(admin_url)`` against the database server; an embedded server this process had to
     start is stopped again afterwards (one that `qqctl run` uses stays up)."""
@@ -247,6 +263,18 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """Walk every service's hash-chained tables (audit trails, ledger-api's login log); exit 1
+    at the first broken link. Print the heads: keep them elsewhere, a later run must still show
+    the same rows under them."""
+    from qqctl import auditchain
+
+    reports = _with_server(lambda url: asyncio.run(auditchain.verify_all(url, database_name())))
+    for report in reports:
+        print(json.dumps(report, ensure_ascii=False))
+    return 0 if all(r["intact"] for r in reports) else 1
+
+
 def cmd_contracts(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if args.check:
@@ -265,6 +293,10 @@ def cmd_nginx_config(args: argparse.Namespace) -> int:
         upstreams={"ledger": args.ledger, "complaint": args.complaint, "notify": args.notify},
         spa_root=Path(args.spa).resolve(),
         prefix_dir=Path(args.prefix).resolve(),
+        host=args.host,
+        tls_cert=Path(args.tls_cert).resolve() if args.tls_cert else None,
+        tls_key=Path(args.tls_key).resolve() if args.tls_key else None,
+        https_port=args.https_port,
     )
     Path(args.out).write_text(text)
     print(json.dumps({"written": args.out}))
@@ -301,6 +333,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     mig.set_defaults(func=cmd_migrate)
 
+    cred = sub.add_parser("credentials", help="each service's own credential as env lines; rotation")
+    cred.add_argument("--rotate", metavar="SERVICE", help="ledger-api, complaint-api, notify-api or signing-key")
+    cred.add_argument("--finish-rotation", action="store_true", help="stop accepting the previous secrets")
+    cred.set_defaults(func=cmd_credentials)
+
     bak = sub.add_parser("backup", help="consistent backup of every service's schema (while the platform runs)")
     bak.add_argument(
         "--out",
@@ -318,6 +355,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     res.set_defaults(func=cmd_restore)
 
+    aud = sub.add_parser("audit-verify", help="verify the hash chains of the audit trails and the login log")
+    aud.set_defaults(func=cmd_audit_verify)
+
     con = sub.add_parser("contracts", help="export OpenAPI contracts")
     con.add_argument("--out", default=str(ROOT / "contracts"))
     con.add_argument("--check", action="store_true")
@@ -330,6 +370,10 @@ def main(argv: list[str] | None = None) -> int:
     ngx.add_argument("--notify", required=True)
     ngx.add_argument("--spa", default=str(ROOT / "frontend" / "dist"))
     ngx.add_argument("--prefix", default=str(ROOT / ".data" / "nginx"))
+    ngx.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for the network)")
+    ngx.add_argument("--tls-cert", default=None, help="PEM certificate (chain): serve HTTPS, redirect --listen to it")
+    ngx.add_argument("--tls-key", default=None, help="its private key (readable by the gateway user only)")
+    ngx.add_argument("--https-port", type=int, default=443)
     ngx.add_argument("--out", required=True)
     ngx.set_defaults(func=cmd_nginx_config)
 

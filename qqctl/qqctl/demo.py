@@ -2,20 +2,27 @@
 demo staff (so every row, audit entry and flag is what real use would produce), then a few dates
 are moved back so that time-based red flags have something to show. Loaded once.
 
-Every status, flag, dispute route and supervision tool appears at least once.
+Every status, flag, dispute route and supervision tool appears at least once. On top of the
+eighteen hand-written debts, each unit with demo staff has nine generated ones (seeded, so the
+same every time) with repayments spread over the last twelve weeks, so that the dashboard's charts
+mean something. They too are entered through the API; then, as for the hand-written ones, their
+dates are moved back (entered 13 to 20 weeks ago; repayments reported and verified on their payment
+dates) and past weekly updates are written straight into the table (the API only takes the
+current week's). This generated history is demo data only; the weekly snapshots of the past weeks
+are then computed from it by the same code as the hourly job (ledger_api.reports).
 """
 
 from __future__ import annotations
 
 import random
 from contextlib import AsyncExitStack
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
 import httpx
 
-from qq_kernel.auth.service_identity import client_secret_for
 from qq_kernel.clock import china_today
 from qq_kernel.uscc import random_uscc
 
@@ -24,6 +31,7 @@ PDF = (
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
 TODAY = china_today()
+CENT = Decimal("0.01")
 
 
 def _days(n: int) -> str:
@@ -88,7 +96,7 @@ async def load(
     client: httpx.AsyncClient,
     *,
     password: str,
-    service_secret: str,
+    complaint_secret: str,
     ledger_owner_url: str,
     complaint_owner_url: str | None = None,
 ) -> bool:
@@ -101,8 +109,10 @@ async def load(
     people = {u: await _login(client, u, password) for u in DEMO_STAFF}
     me = {u: await api.call("GET", "/auth/me") for u, api in people.items()}
     ids = await _load_ledger(office, people, me, rng)
-    await _candidate(client, service_secret)
+    history = await _load_history(office, people, me, rng)
+    await _candidate(client, complaint_secret)
     await _age(ledger_owner_url, ids)
+    await _age_history(ledger_owner_url, history, me, rng)
     if complaint_owner_url:
         from qqctl import demo_complaints
 
@@ -424,14 +434,218 @@ async def _load_ledger(office: Api, people: dict[str, Api], me: dict[str, dict],
     return {"items": {k: v["id"] for k, v in items.items()}}
 
 
-async def _candidate(client: httpx.AsyncClient, service_secret: str) -> None:
-    """A complaint about a debt that is not in the ledger (台账外), waiting for the office."""
+# Per unit with demo staff: the debtors its generated debts are owed by, and how punctual its
+# weekly updates were (what the ranking shows).
+HISTORY_UNITS = {
+    "caizheng01": (("海澄县机关事务管理局", "government_agency"), ("海澄县融资担保有限公司", "soe")),
+    "jiaoyu01": (("海澄县第二中学", "fully_funded_institution"), ("海澄县职业技术学校", "other_institution")),
+    "zhujian01": (("海澄县城乡建设开发有限公司", "platform_company"), ("海澄县住房保障服务中心", "other_institution")),
+    "jiaotong01": (("海澄县公路事务中心", "fully_funded_institution"), ("海澄县公共交通有限公司", "soe")),
+    "shuiwu01": (("海澄县水利工程管理站", "other_institution"), ("海澄县供水有限公司", "soe")),
+    "weijian01": (("海澄县中医院", "other_institution"), ("海澄县疾病预防控制中心", "fully_funded_institution")),
+    "guozi01": (("海澄县产业投资集团有限公司", "platform_company"), ("粤东能源建设有限公司", "large_enterprise")),
+}
+PUNCTUALITY = {
+    "caizheng01": 0.95,
+    "jiaoyu01": 0.9,
+    "zhujian01": 0.7,
+    "jiaotong01": 0.8,
+    "shuiwu01": 0.98,
+    "weijian01": 0.85,
+    "guozi01": 0.6,
+}
+HISTORY_CREDITORS = (
+    "海澄县恒信建筑工程有限公司",
+    "海澄县明达办公设备有限公司",
+    "海澄县宏远市政工程有限公司",
+    "海澄县佳禾餐饮管理有限公司",
+    "海澄县新力电子科技有限公司",
+    "海澄县永安消防工程有限公司",
+    "海澄县南方测绘服务有限公司",
+    "海澄县顺达运输有限公司",
+    "海澄县绿源环保科技有限公司",
+    "海澄县天成园林工程有限公司",
+    "海澄县信诚会计师事务所有限公司",
+    "海澄县华安安防技术有限公司",
+)
+HISTORY_CONTRACTS = {
+    "goods": ("办公设备采购", "教学设备采购", "医疗设备采购", "消防器材采购", "管材及配件采购", "电子政务终端采购"),
+    "works": ("道路维修工程", "校舍维修改造工程", "供水管网改造工程", "河道整治工程", "安置房配套工程", "路灯改造工程"),
+    "services": ("物业管理服务", "食堂外包服务", "测绘服务", "审计服务", "安保服务", "环境卫生保洁服务"),
+}
+
+
+async def _load_history(office: Api, people: dict[str, Api], me: dict[str, dict], rng: random.Random) -> list[dict]:
+    """Nine generated debts per unit with demo staff, repayments over the last twelve weeks."""
+    creditors = []
+    for name in HISTORY_CREDITORS:
+        creditors.append(
+            await office.call(
+                "POST",
+                "/creditors",
+                json={
+                    "name": name,
+                    "uscc": random_uscc(rng, division="990121"),
+                    "size": rng.choice(("micro", "small", "small", "medium")),
+                    "contact_person": rng.choice(("张伟", "李娜", "王芳", "刘洋", "陈静", "杨帆")),
+                    "contact_phone": f"139{rng.randint(10000000, 99999999)}",
+                },
+            )
+        )
+    out = []
+    for who, debtors in HISTORY_UNITS.items():
+        api = people[who]
+        registered = [
+            await api.call(
+                "POST",
+                "/debtors",
+                json={
+                    "name": name,
+                    "uscc": random_uscc(rng, division="990121"),
+                    "type": kind,
+                    "supervising_unit_id": me[who]["unit_id"],
+                },
+            )
+            for name, kind in debtors
+        ]
+        for n in range(9):
+            kind = rng.choice(("goods", "works", "services"))
+            principal = Decimal(round(10 ** rng.uniform(4.5, 6.4), -2)).quantize(CENT)
+            item = await api.call(
+                "POST",
+                "/items",
+                json={
+                    "debtor_id": rng.choice(registered)["id"],
+                    "creditor_id": rng.choice(creditors)["id"],
+                    "contract_name": f"{2023 + n % 3}年{rng.choice(HISTORY_CONTRACTS[kind])}",
+                    "procurement_type": kind,
+                    "principal": str(principal),
+                    "due_date": _days(rng.randint(-520, 45)),
+                    "responsible_unit_id": me[who]["unit_id"],
+                    "responsible_person_id": me[who]["id"],
+                },
+            )
+            # Repayments: most debts something, some all of it (then written off), over 12 weeks.
+            share = rng.choice((0, 0, 0.2, 0.35, 0.5, 0.6, 1, 1))
+            parts = [] if share == 0 else ([share] if rng.random() < 0.5 else [share * 0.4, share * 0.6])
+            repayments, paid, days_ago = [], Decimal(0), rng.randint(60, 84)
+            for k, part in enumerate(parts):
+                last = share == 1 and k == len(parts) - 1
+                amount = principal - paid if last else (principal * Decimal(str(part))).quantize(CENT)
+                paid += amount
+                days_ago = max(2, days_ago - rng.randint(7, 40))
+                rep = await api.call(
+                    "POST",
+                    f"/items/{item['id']}/repayments",
+                    json={"paid_on": _days(-days_ago), "amount": str(amount), "method": "bank_transfer"},
+                )
+                await api.call(
+                    "POST",
+                    f"/items/{item['id']}/evidence",
+                    files={"file": ("银行回单.pdf", PDF, "application/pdf")},
+                    data={"purpose": "receipt", "repayment_id": rep["id"]},
+                )
+                await office.call("POST", f"/items/{item['id']}/repayments/{rep['id']}/verify")
+                repayments.append({"id": rep["id"], "days_ago": days_ago})
+            written_off = share == 1 and rng.random() < 0.6
+            if written_off:
+                await office.call(
+                    "POST", f"/items/{item['id']}/write-off", headers=await office.etag(f"/items/{item['id']}")
+                )
+            out.append({"id": item["id"], "who": who, "repayments": repayments, "written_off": written_off})
+    return out
+
+
+async def _age_history(owner_url: str, history: list[dict], me: dict[str, dict], rng: random.Random) -> None:
+    """The generated debts' dates moved back (see the module's docstring), and their past weekly
+    updates written, each unit as punctual as PUNCTUALITY says."""
+    conn = await asyncpg.connect(owner_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    this_monday = TODAY - timedelta(days=TODAY.weekday())
+    try:
+        async with conn.transaction():
+            for item in history:
+                entered_weeks = rng.randint(13, 20)
+                await conn.execute(
+                    "UPDATE ledger.arrears_item SET created_at = created_at - make_interval(weeks => $2) WHERE id = $1",
+                    item["id"],
+                    entered_weeks,
+                )
+                last_paid = None
+                for rep in item["repayments"]:
+                    back = timedelta(days=rep["days_ago"])
+                    await conn.execute(
+                        "UPDATE ledger.repayment SET reported_at = reported_at - $2::interval, "
+                        "verified_at = verified_at - $2::interval + interval '1 day' WHERE id = $1",
+                        rep["id"],
+                        back,
+                    )
+                    last_paid = rep["days_ago"]
+                if item["written_off"] and last_paid is not None:
+                    await conn.execute(
+                        "UPDATE ledger.arrears_item "
+                        "SET written_off_at = written_off_at - $2::interval + interval '2 days' WHERE id = $1",
+                        item["id"],
+                        timedelta(days=last_paid),
+                    )
+                # Weekly updates of the complete weeks the debt was open, as punctual as its unit.
+                settled_weeks_ago = (last_paid // 7) if item["written_off"] and last_paid is not None else 0
+                for weeks_ago in range(max(1, settled_weeks_ago + 1), min(entered_weeks, 13)):
+                    if rng.random() > PUNCTUALITY[item["who"]]:
+                        continue
+                    monday = this_monday - timedelta(days=7 * weeks_ago)
+                    year, week, _ = monday.isocalendar()
+                    await conn.execute(
+                        "INSERT INTO ledger.weekly_update (id, item_id, week_start, week, progress, paid_this_week,"
+                        " next_step, author_id, unit_id, version, created_at, updated_at)"
+                        " VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, 1, $9, $9) ON CONFLICT DO NOTHING",
+                        f"demo-{item['id'][:18]}-{weeks_ago:02d}",
+                        item["id"],
+                        monday,
+                        f"{year}-W{week:02d}",
+                        rng.choice(
+                            ("已与债权企业对账", "资金申请已报财政审核", "已约谈债务单位负责人", "按计划推进支付")
+                        ),
+                        "继续跟进资金到位情况",
+                        me[item["who"]]["id"],
+                        me[item["who"]]["unit_id"],
+                        datetime.combine(monday + timedelta(days=rng.randint(0, 4)), time(10), tzinfo=UTC),
+                    )
+    finally:
+        await conn.close()
+
+
+async def take_snapshots(ledger_runtime_url: str, weeks: int = 16) -> list[str]:
+    """The weekly snapshots of the past weeks, computed from the demo's history by the job's code.
+    Every week is (re)computed, not only the missing ones: the demo has just rewritten its own
+    history (dates moved back), which a real ledger never does."""
+    from ledger_api.reports.service import snapshot_week
+    from ledger_api.weekly.rules import week_label, week_start
+    from qq_kernel.db import create_engine, create_session_factory
+
+    engine = create_engine(ledger_runtime_url, pool_size=1, max_overflow=1)
+    done = []
+    try:
+        async with create_session_factory(engine)() as session:
+            monday = week_start(TODAY) - timedelta(days=7 * weeks)
+            while monday < week_start(TODAY):
+                await snapshot_week(session, monday)
+                done.append(week_label(monday))
+                monday += timedelta(days=7)
+            await session.commit()
+        return done
+    finally:
+        await engine.dispose()
+
+
+async def _candidate(client: httpx.AsyncClient, complaint_secret: str) -> None:
+    """A complaint about a debt that is not in the ledger (台账外), waiting for the office, proposed
+    as complaint-api would, with complaint-api's own client secret."""
     r = await client.post(
         "/api/ledger/auth/token",
         data={
             "grant_type": "client_credentials",
             "client_id": "complaint-api",
-            "client_secret": client_secret_for(service_secret, "complaint-api"),
+            "client_secret": complaint_secret,
         },
     )
     token = r.json()["access_token"]

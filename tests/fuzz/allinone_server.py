@@ -24,7 +24,7 @@ def allinone_server(platform_db, workdir: Path) -> Iterator[str]:
     for spec in SERVICES:
         db = platform_db.databases[spec.key]
         env[f"{spec.env_prefix}DATABASE_URL"] = db.runtime_url
-        env[f"{spec.env_prefix}SERVICE_SECRET"] = platform_db.service_secret
+        env.update(platform_db.credentials.env_for(spec))
         env[f"{spec.env_prefix}GATEWAY_URL"] = f"http://127.0.0.1:{port}"
         env[f"{spec.env_prefix}ENVIRONMENT"] = "test"
         env[f"{spec.env_prefix}SCHEDULED_JOBS"] = "false"

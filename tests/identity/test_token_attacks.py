@@ -18,6 +18,10 @@ from tests.support.world import bearer, login
 PREFIXES = ("/api/ledger", "/api/complaints", "/api/notify")
 
 
+def _vault(platform_db) -> keys.KeyVault:
+    return keys.KeyVault(platform_db.credentials.signing_key_secret)
+
+
 def _b64(data: dict | bytes) -> str:
     raw = data if isinstance(data, bytes) else json.dumps(data).encode()
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
@@ -27,9 +31,9 @@ def _b64(data: dict | bytes) -> str:
 async def signer(worlds, platform_db):
     """Claims of a real user and the platform's real current private key, to forge precisely."""
     async with worlds.sessions() as s:
-        key = await keys.ensure_key(s, platform_db.service_secret)
+        key = await keys.ensure_key(s, _vault(platform_db))
         await s.commit()
-        return key.kid, keys.private_pem(key, platform_db.service_secret), key.public_jwk
+        return key.kid, keys.private_pem(key, _vault(platform_db)), key.public_jwk
 
 
 @pytest.fixture

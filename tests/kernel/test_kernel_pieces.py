@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 from qq_kernel.audit import AuditRecorder, audit_row
 from qq_kernel.auth.principal import Principal
 from qq_kernel.auth.scope import in_region_subtree, in_scope, region_subtree_clause
-from qq_kernel.auth.service_identity import ServiceCredentials, client_secret_for
+from qq_kernel.auth.service_identity import ServiceClients, new_client_secret, secret_hash
 from qq_kernel.clock import now
 from qq_kernel.pagination import Page, PageParams
 
@@ -86,14 +86,16 @@ def test_now_is_aware_utc():
     assert now().tzinfo is UTC
 
 
-def test_service_credentials_verify_only_known_clients_with_their_own_secret():
-    credentials = ServiceCredentials("s" * 40)
-    secret = credentials.secret_for("complaint-api")
-    assert secret == client_secret_for("s" * 40, "complaint-api")
-    assert credentials.verify("complaint-api", secret, known_clients=("complaint-api",))
-    assert not credentials.verify("complaint-api", secret, known_clients=("notify-api",))
-    assert not credentials.verify("notify-api", secret, known_clients=("complaint-api", "notify-api"))
-    assert not ServiceCredentials("").verify("complaint-api", secret, known_clients=("complaint-api",))
+def test_service_clients_verify_only_known_clients_with_their_own_secret():
+    complaint, notify, rotated = new_client_secret(), new_client_secret(), new_client_secret()
+    clients = ServiceClients(
+        {"complaint-api": [secret_hash(complaint), secret_hash(rotated)], "notify-api": secret_hash(notify)}
+    )
+    assert clients.verify("complaint-api", complaint, known_clients=("complaint-api",))
+    assert clients.verify("complaint-api", rotated, known_clients=("complaint-api",)), "old and new while rotating"
+    assert not clients.verify("complaint-api", complaint, known_clients=("notify-api",))
+    assert not clients.verify("notify-api", complaint, known_clients=("complaint-api", "notify-api"))
+    assert not clients.verify("complaint-api", "", known_clients=("complaint-api",))
 
 
 class _Row:

@@ -190,10 +190,13 @@ async def test_creditor_contact_masked_unless_revealed_and_logged(client, worlds
 
 async def test_reversal_reopens_a_cleared_item(client, worlds, world):
     office = await worlds.user(world, roles=["office_admin"], unit=world.office)
+    verifier = await worlds.user(world, roles=["office_admin"], unit=world.office)
     ho = bearer((await login(client, office.username, ip=world.client_ip))["access_token"])
+    hv = bearer((await login(client, verifier.username, ip=world.client_ip))["access_token"])
     item = await make_debt(client, ho, world, principal="100.00", unit=world.office)
     rep = await report_with_receipt(client, ho, item["id"], "100.00")
-    await client.post(f"/api/ledger/items/{item['id']}/repayments/{rep['id']}/verify", headers=ho)
+    # Four eyes (issue 9 finding 3): another office member verifies.
+    await client.post(f"/api/ledger/items/{item['id']}/repayments/{rep['id']}/verify", headers=hv)
     assert (await client.get(f"/api/ledger/items/{item['id']}", headers=ho)).json()["status"] == "claimed_cleared"
     r = await client.post(
         f"/api/ledger/items/{item['id']}/repayments/{rep['id']}/reverse", json={"reason": "回单金额有误"}, headers=ho

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from docx import Document
 
-from qq_kernel.auth.service_identity import client_secret_for
 from tests.support.ledger_helpers import make_debt, report_with_receipt, uscc
 from tests.support.world import bearer, login
 
@@ -84,7 +83,7 @@ async def test_candidate_from_complaint_confirmed_into_the_ledger(client, worlds
         data={
             "grant_type": "client_credentials",
             "client_id": "complaint-api",
-            "client_secret": client_secret_for(platform_db.service_secret, "complaint-api"),
+            "client_secret": platform_db.client_secret("complaint-api"),
         },
     )
     hs = bearer(r.json()["access_token"])

@@ -14,6 +14,7 @@ import httpx
 
 from qq_kernel import migrations
 from qqctl.allinone import Gateway
+from qqctl.credentials import PlatformCredentials
 from qqctl.provision import drop, provision
 from qqctl.services import SERVICES
 from tests import conftest
@@ -102,7 +103,7 @@ async def test_oldest_supported_schema_upgrades_with_its_data(admin_url, tmp_pat
                 await conn.close()
             assert {current} == migrations.head_revisions(spec.migrations_dir)
 
-        platform = conftest.TestPlatform(admin, name, dbs, secrets.token_urlsafe(48))
+        platform = conftest.TestPlatform(admin, name, dbs, PlatformCredentials.generate())
         apps = {spec.prefix: spec.create_app(conftest.service_settings(platform, spec)) for spec in SERVICES}
         async with AsyncExitStack() as stack:
             for app in apps.values():

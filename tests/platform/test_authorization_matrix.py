@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 
+from ledger_api.config import SERVICE_CLIENTS
+from ledger_api.weekly.rules import week_label
 from qq_kernel.auth.permissions import Permission, Public, route_guards
 from qq_kernel.auth.principal import REGION_SCOPED_ROLES, Role, permissions_of
-from qq_kernel.auth.service_identity import client_secret_for
+from qq_kernel.clock import china_today
 from tests.support.ledger_helpers import make_debt, report_with_receipt
 from tests.support.world import bearer, login
+from tests.transfer.helpers import XLSX, build_xlsx
 
 PUBLIC_ROUTES = {
     ("GET", "/api/ledger/healthz"),
@@ -86,12 +90,17 @@ def _visible(param: str, role: Role, scope: str) -> bool:
     if role == Role.court and param == "item_id":
         # The court sees only disputed items on the judicial route; the matrix's items are undisputed.
         return False
+    if param in ("report", "week"):
+        return True
     if param == "platform_complaint_id":
         # A platform's complaint is found by the account that sent it; the matrix's callers sent none.
         return False
     if param == "year":
         # The platform calendar is one for every region.
         return True
+    if param == "job_id":
+        # An import job is its uploader's own: nobody else reads or confirms it.
+        return False
     if param in ("creditor_id", "candidate_id"):
         # Registries of the region (creditors; debts proposed by complaints): every unit of the county sees them.
         return scope != "other_region"
@@ -104,7 +113,7 @@ async def _service_token(client, secret: str) -> str:
         data={
             "grant_type": "client_credentials",
             "client_id": "complaint-api",
-            "client_secret": client_secret_for(secret, "complaint-api"),
+            "client_secret": secret,
         },
     )
     assert r.status_code == 200, r.text
@@ -114,7 +123,7 @@ async def _service_token(client, secret: str) -> str:
 @pytest.fixture
 async def matrix_world(client, worlds, world, platform_db):
     other = await worlds.create()
-    service_token = await _service_token(client, platform_db.service_secret)
+    service_token = await _service_token(client, platform_db.client_secret("complaint-api"))
     security = await worlds.user(world, roles=["security_admin"], unit=world.office)
     sec_token = (await login(client, security.username, ip=world.client_ip))["access_token"]
     other_security = await worlds.user(other, roles=["security_admin"], unit=other.office)
@@ -183,6 +192,17 @@ async def matrix_world(client, worlds, world, platform_db):
         )
         assert r_reclass.status_code == 201, r_reclass.text
         complaint = await _complaint_in_handling(client, ho, h, unit)
+        r_job = await client.post(
+            "/api/ledger/transfer/imports", headers=h, files={"file": ("台账.xlsx", build_xlsx([]), XLSX)}
+        )
+        assert r_job.status_code == 202, r_job.text
+        month = {"own_unit": "01", "other_unit": "02", "other_region": "01"}[scope]
+        r_sample = await client.post(
+            "/api/complaints/revisit-samples",
+            json={"period_start": f"2031-{month}-01", "period_end": f"2031-{month}-28"},
+            headers=ho,
+        )
+        assert r_sample.status_code == 201, r_sample.text
         objects[scope] = {
             **complaint,
             "year": "2031",
@@ -200,6 +220,12 @@ async def matrix_world(client, worlds, world, platform_db):
             "installment_id": r_plan.json()["installments"][0]["id"],
             "update_id": r_weekly.json()["id"],
             "reclassification_id": r_reclass.json()["id"],
+            "job_id": r_job.json()["id"],
+            "account_id": integration.id,
+            "sample_id": r_sample.json()["id"],
+            # Reports are named, not owned: the caller's scope applies to the figures inside.
+            "report": "totals",
+            "week": week_label(china_today() - timedelta(days=7)),
         }
     return world, objects
 
@@ -288,4 +314,35 @@ async def test_authorization_matrix(client, worlds, matrix_world, gateway, role)
                 for value in leaked:
                     if value in r.text:
                         failures.append(f"{role.value} GET {template} leaks {value}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("service", sorted(SERVICE_CLIENTS))
+async def test_service_identity_matrix(client, matrix_world, gateway, platform_db, service):
+    """Issue 9 finding 2: each service identity reaches exactly the service routes of its own
+    permission set (ledger-api's config.SERVICE_CLIENTS) and no user route."""
+    _, objects = matrix_world
+    r = await client.post(
+        "/api/ledger/auth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": service,
+            "client_secret": platform_db.client_secret(service),
+        },
+    )
+    assert r.status_code == 200, r.text
+    h = bearer(r.json()["access_token"])
+    granted = SERVICE_CLIENTS[service]
+    failures = []
+    for method, template, guard in api_routes(gateway):
+        if not isinstance(guard, Permission) or template.endswith("/auth/logout"):
+            continue
+        path, _ = _fill(template, objects["own_unit"]) if "{" in template else (template, [])
+        kwargs = {"json": {}} if method in ("POST", "PATCH", "PUT") else {}
+        r = await client.request(method, path, headers=h, **kwargs)
+        allowed = bool(granted & guard.permissions) if guard.any_of else guard.permissions <= granted
+        if allowed and r.status_code in (401, 403):
+            failures.append(f"{service} {method} {template}: want allowed, got {r.status_code}")
+        if not allowed and r.status_code != 403:
+            failures.append(f"{service} {method} {template}: want 403, got {r.status_code} {r.text[:120]}")
     assert not failures, "\n".join(failures)

@@ -16,13 +16,14 @@ async def test_demo_county_shows_every_status_flag_and_route(client, platform_db
     _, password = created
     kwargs = {
         "password": password,
-        "service_secret": platform_db.service_secret,
+        "complaint_secret": platform_db.client_secret("complaint-api"),
         "ledger_owner_url": ledger_db.owner_url,
         "complaint_owner_url": platform_db.databases["complaint"].owner_url,
     }
     assert await demo.load(client, **kwargs) is True
     counts = await demo.evaluate_flags(ledger_db.runtime_url)
     assert counts["raised"] > 0
+    weeks = await demo.take_snapshots(ledger_db.runtime_url)
 
     h = bearer((await login(client, "office01", password))["access_token"])
     totals = (await client.get("/api/ledger/items/totals", headers=h)).json()
@@ -57,6 +58,27 @@ async def test_demo_county_shows_every_status_flag_and_route(client, platform_db
     assert (await client.get("/api/ledger/candidates", headers=h)).json()["total"] == 1
     await _complaints_in_every_state(client, h, gateway)
     assert await demo.load(client, **kwargs) is False, "a second start reuses the data"
+
+    # Issue 11, acceptance 4: the demo ledger exported and imported again changes nothing.
+    from tests.transfer.helpers import dry_run
+
+    export = await client.get("/api/ledger/transfer/export", headers=h)
+    assert export.status_code == 200, export.text
+    job, preview = await dry_run(client, h, export.content)
+    everything = sum(totals["by_status"].values())
+    assert job["counts"] == {"create": 0, "update": 0, "unchanged": everything, "refused": 0}, preview[:5]
+    # The dashboard of a real county: units, types, twelve weeks of trend that move, a ranking.
+    dash = (await client.get("/api/ledger/reports/dashboard", headers=h)).json()
+    assert len(weeks) >= 12
+    assert dash["total"]["items"] >= 75
+    assert len([u for u in dash["by_unit"] if u["items"]]) >= 7
+    assert len(dash["by_debtor_type"]) == 6
+    past = [p for p in dash["trend"]["points"] if not p["live"]]
+    assert len(past) == 12
+    assert len({p["verified_repaid"] for p in past}) >= 6, "repayments move the trend week by week"
+    assert dash["trend"]["change"] is not None
+    assert all(row["updates_due"] > 0 for row in dash["ranking"]["rows"][:5])
+    assert {b["key"] for b in dash["ageing"]["buckets"] if b["items"]} >= {"not_due", "d1_30", "d366_"}
 
 
 async def _complaints_in_every_state(client, h, gateway) -> None:

@@ -31,7 +31,7 @@ def split_gateway(platform_db, tmp_path_factory):
                 db = platform_db.databases[spec.key]
                 env = {
                     f"{spec.env_prefix}DATABASE_URL": db.runtime_url,
-                    f"{spec.env_prefix}SERVICE_SECRET": platform_db.service_secret,
+                    **platform_db.credentials.env_for(spec),
                     f"{spec.env_prefix}ENVIRONMENT": "test",
                     f"{spec.env_prefix}TRUST_PROXY_HEADERS": "true",
                     f"{spec.env_prefix}SCHEDULED_JOBS": "false",

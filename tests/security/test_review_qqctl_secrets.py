@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from qqctl import cli, provision
+from qqctl.credentials import FILE_NAME, PlatformCredentials
 
 
 def _mode(path: Path) -> int:
@@ -34,12 +35,13 @@ def test_db_roles_file_is_created_0600(tmp_path, no_after_the_fact_chmod):
     assert _mode(target.parent) == 0o700
 
 
-def test_service_secret_is_created_0600(tmp_path, monkeypatch, no_after_the_fact_chmod):
-    monkeypatch.delenv("QQ_SERVICE_SECRET", raising=False)
-    target = tmp_path / "data" / "service-secret"
-    value = cli._service_secret(target)
-    assert target.read_text() == value
+def test_service_credentials_are_created_0600(tmp_path, no_after_the_fact_chmod):
+    data = tmp_path / "data"
+    creds = PlatformCredentials.load_or_create(data)
+    target = data / FILE_NAME
+    assert json.loads(target.read_text())["signing_key_secret"] == creds.signing_key_secret
     assert _mode(target) == 0o600
+    assert _mode(data) == 0o700
 
 
 def test_existing_world_readable_secret_is_tightened_on_rewrite(tmp_path, no_after_the_fact_chmod):

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from ledger_api.complaint_links.models import ComplaintItemLink
 from ledger_api.flags.models import DisputeReclassification
 from ledger_api.flags.rules import (
     CHAIN_DEBTOR_TYPES,
@@ -277,6 +278,29 @@ async def _chain_funds_received(session: AsyncSession, item: ArrearsItem, today:
     }
 
 
+async def _complained_under_agreement(session: AsyncSession, item: ArrearsItem, today: date) -> dict | None:
+    links = list(
+        await session.scalars(
+            select(ComplaintItemLink)
+            .where(ComplaintItemLink.item_id == item.id, ComplaintItemLink.plan_id.is_not(None))
+            .order_by(ComplaintItemLink.created_at, ComplaintItemLink.complaint_id)
+        )
+    )
+    if not links:
+        return None
+    return {
+        "complaints": [
+            {
+                "complaint_id": link.complaint_id,
+                "complaint_no": link.complaint_no,
+                "plan_id": link.plan_id,
+                "linked_at": _iso(link.created_at),
+            }
+            for link in links
+        ]
+    }
+
+
 async def conditions(session: AsyncSession, item: ArrearsItem, today: date) -> dict[str, dict]:
     """The conditions that hold for ``item`` on ``today``, each with the facts behind it."""
     if item.status == "void":
@@ -290,5 +314,6 @@ async def conditions(session: AsyncSession, item: ArrearsItem, today: date) -> d
         "commercial_bill": _commercial_bill(item, live),
         "no_weekly_update": await _no_weekly_update(session, item, today),
         "chain_funds_received": await _chain_funds_received(session, item, today),
+        "complained_under_agreement": await _complained_under_agreement(session, item, today),
     }
     return {kind: evidence for kind, evidence in found.items() if evidence is not None}

@@ -12,8 +12,8 @@ import httpx
 
 from ledger_api.flags.scheduled import evaluate_all
 from qq_kernel.clock import china_today
-from tests.support.ledger_helpers import PDF, make_debt, report_with_receipt, uscc
-from tests.support.world import World, bearer, login
+from tests.support.ledger_helpers import PDF, make_debt, make_debt_and_parties, report_with_receipt, uscc
+from tests.support.world import World, bearer, login, service_headers
 
 TODAY = china_today()
 
@@ -230,6 +230,31 @@ async def _chain(client, worlds, a: Actors) -> tuple[dict[str, str], date | None
     return {"receiving": owed["id"], "item": owes["id"]}, None
 
 
+async def _complained(client, worlds, a: Actors) -> tuple[dict[str, str], date | None]:
+    # A plan whose installments are not due yet: only the complaint says it is not honoured.
+    item, debtor, creditor = await make_debt_and_parties(client, a.h, a.world, principal="100000.00")
+    r = await put_plan(client, a.h, item["id"], [(day(30), "50000.00"), (day(60), "50000.00")])
+    assert r.status_code == 201, r.text
+    r = await client.post(
+        "/api/ledger/complaint-links",
+        json={
+            "complaint_id": f"c-{a.world.tag}-{item['id'][:8]}",
+            "complaint_no": f"TS{a.world.tag}",
+            "region_path": a.world.county.path,
+            "respondent_name": debtor["name"],
+            "respondent_uscc": debtor["uscc"],
+            "complainant_name": creditor["name"],
+            "complainant_uscc": creditor["uscc"],
+            "contract_name": item["contract_name"],
+            "amount": "100000.00",
+        },
+        headers=await service_headers(client, worlds),
+    )
+    assert r.status_code == 201, r.text
+    assert [i["under_agreement"] for i in r.json()["items"]] == [True]
+    return {"item": item["id"]}, None
+
+
 SCENARIOS = {
     "dispute_reclassified": _dispute,
     "installment_unpaid": _installment,
@@ -238,6 +263,7 @@ SCENARIOS = {
     "commercial_bill": _bill,
     "no_weekly_update": _no_update,
     "chain_funds_received": _chain,
+    "complained_under_agreement": _complained,
 }
 
 

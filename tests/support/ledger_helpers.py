@@ -27,6 +27,22 @@ async def make_debt(
     unit=None,
     **item,
 ) -> dict:
+    return (
+        await make_debt_and_parties(client, h, world, principal=principal, debtor_type=debtor_type, unit=unit, **item)
+    )[0]
+
+
+async def make_debt_and_parties(
+    client: httpx.AsyncClient,
+    h: dict,
+    world,
+    *,
+    principal: str = "100000.00",
+    debtor_type: str = "government_agency",
+    unit=None,
+    **item,
+) -> tuple[dict, dict, dict]:
+    """(item, debtor, creditor): a new debtor and creditor, and one debt between them."""
     unit = unit or world.unit_a
     r = await client.post(
         "/api/ledger/debtors",
@@ -65,7 +81,7 @@ async def make_debt(
     }
     r = await client.post("/api/ledger/items", json=body, headers=h)
     assert r.status_code == 201, r.text
-    return r.json()
+    return r.json(), debtor, creditor
 
 
 async def report_with_receipt(client, h, item_id: str, amount: str, method: str = "bank_transfer") -> dict:

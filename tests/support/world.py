@@ -109,3 +109,17 @@ async def login(client: httpx.AsyncClient, username: str, password: str = PASSWO
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+async def service_headers(client: httpx.AsyncClient, worlds, service: str = "complaint-api") -> dict[str, str]:
+    """A service's own identity (client credentials), as complaint-api presents it to ledger-api."""
+    r = await client.post(
+        "/api/ledger/auth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": service,
+            "client_secret": worlds.client_secrets[service],
+        },
+    )
+    assert r.status_code == 200, r.text
+    return bearer(r.json()["access_token"])

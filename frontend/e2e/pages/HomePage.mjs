@@ -2,7 +2,7 @@ import { AppShell } from './AppShell.mjs'
 
 export const SERVICES = ['ledger', 'complaint', 'notify']
 
-/** 首页: the dashboard with one status tag per backend service. */
+/** 首页 (the dashboard for the office), and 系统管理 → 服务状态 with one status tag per backend service. */
 export class HomePage extends AppShell {
   /** @param {string} baseUrl */
   async goto(baseUrl) {

@@ -28,7 +28,7 @@ export const menuRoutes: RouteRecordRaw[] = [
   {
     path: '',
     name: 'dashboard',
-    component: () => import('@/views/dashboard/DashboardView.vue'),
+    component: () => import('@/views/HomeView.vue'),
     meta: { title: 'menu.dashboard', icon: HomeFilled },
   },
   {
@@ -42,6 +42,12 @@ export const menuRoutes: RouteRecordRaw[] = [
         name: 'ledger-list',
         component: () => import('@/views/ledger/LedgerListView.vue'),
         meta: { title: 'menu.ledgerList' },
+      },
+      {
+        path: 'import',
+        name: 'ledger-import',
+        component: () => import('@/views/ledger/ImportView.vue'),
+        meta: { title: 'menu.ledgerImport', permission: 'ledger:write' },
       },
       {
         path: 'items/:id',
@@ -128,6 +134,12 @@ export const menuRoutes: RouteRecordRaw[] = [
         name: 'system-audit',
         component: () => import('@/views/system/AuditView.vue'),
         meta: { title: 'menu.audit', permission: 'audit:read' },
+      },
+      {
+        path: 'status',
+        name: 'system-status',
+        component: () => import('@/views/system/ServiceStatusView.vue'),
+        meta: { title: 'menu.serviceStatus', permission: SYSTEM_PERMISSIONS },
       },
     ],
   },

@@ -60,9 +60,10 @@ def access_claims(
     must_change_password: bool = False,
     display_name: str = "",
     lifetime: int = ACCESS_TOKEN_SECONDS,
+    service_permissions: list[str] | None = None,
 ) -> dict[str, Any]:
     now = int(time.time())
-    return {
+    claims = {
         "iss": issuer,
         "aud": audience,
         "sub": subject,
@@ -79,6 +80,9 @@ def access_claims(
         "sid": session_id,
         "pcp": must_change_password,
     }
+    if service_permissions is not None:
+        claims["scp"] = sorted(service_permissions)
+    return claims
 
 
 LEEWAY_SECONDS = 30
@@ -128,7 +132,9 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     if kind == "service":
         from qq_kernel.auth.principal import SERVICE_PERMISSIONS
 
-        permissions = SERVICE_PERMISSIONS
+        # Each service holds only what the identity provider granted its client (``scp``), never
+        # a user permission: a token without the claim can do nothing.
+        permissions = frozenset(claims.get("scp") or []) & SERVICE_PERMISSIONS
     else:
         permissions = permissions_of(roles)
     return Principal(

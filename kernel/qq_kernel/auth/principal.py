@@ -127,13 +127,20 @@ class Principal:
         return self.user_id or self.subject
 
 
-# What a service identity (complaint-api calling ledger-api, ...) may do: machine operations only.
+# Every permission a service identity (complaint-api calling ledger-api, ...) can hold: machine
+# operations only. Which service holds which is the identity provider's table of clients
+# (ledger-api's config.SERVICE_CLIENTS); a service token carries its own set.
+# ``service:reports``: notify-api's weekly bulletin (通报) reads the report endpoints.
 SERVICE_PERMISSIONS: frozenset[str] = frozenset(
     {
         "service:introspect",
+        "service:revocations_read",
         "service:ledger_match",
         "service:ledger_candidate",
         "service:notify_event",
+        "service:reports",
+        "service:parties_read",
+        "service:org_read",
         "service:calendar_read",
     }
 )

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qq_kernel.auth import jwt as qjwt
 from qq_kernel.auth.principal import Principal
+from qq_kernel.auth.revocation import FEED_PATH, RevocationWatcher
 from qq_kernel.auth.service_identity import ServiceCredentials
 from qq_kernel.problems import ProblemError
 
@@ -97,7 +98,7 @@ class ServiceTokenSource(httpx.Auth):
             data={
                 "grant_type": "client_credentials",
                 "client_id": self.service,
-                "client_secret": self.credentials.secret_for(self.service),
+                "client_secret": self.credentials.secret(),
             },
         )
 
@@ -126,9 +127,9 @@ class ServiceTokenSource(httpx.Auth):
 
 
 def service_auth(settings) -> ServiceTokenSource | None:
-    """The identity a service's HTTP client carries; none when no service secret is configured
+    """The identity a service's HTTP client carries; none when no client secret is configured
     (a development process that calls nobody)."""
-    credentials = ServiceCredentials(settings.service_secret)
+    credentials = ServiceCredentials(settings.client_secret)
     if not credentials.configured or not settings.identity_base_path:
         return None
     return ServiceTokenSource(
@@ -140,7 +141,16 @@ class RemoteAuthenticator:
     """Verifies callers for a service that is not the identity provider. ``http`` is the
     service's own client: it carries the service's identity to the introspection endpoint."""
 
-    def __init__(self, http: httpx.AsyncClient, *, issuer: str, audience: str, identity_base_path: str) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        issuer: str,
+        audience: str,
+        identity_base_path: str,
+        revocation_poll_seconds: float | None = None,
+        revocation_max_staleness_seconds: float = 60.0,
+    ) -> None:
         self.http = http
         self.issuer = issuer
         self.audience = audience
@@ -148,13 +158,44 @@ class RemoteAuthenticator:
         self.jwks = JwksCache(http, base + JWKS_PATH)
         self.introspect_path = base + INTROSPECT_PATH
         self._introspected: dict[str, tuple[float, Principal | None]] = {}
+        # None: no revocation feed (a process without a service identity cannot read it).
+        self.revocations = (
+            RevocationWatcher(
+                http,
+                base + FEED_PATH,
+                poll_seconds=revocation_poll_seconds,
+                max_staleness_seconds=revocation_max_staleness_seconds,
+                on_purge=self._purge,
+            )
+            if revocation_poll_seconds
+            else None
+        )
+
+    def start(self) -> None:
+        if self.revocations is not None:
+            self.revocations.start()
+
+    async def stop(self) -> None:
+        if self.revocations is not None:
+            await self.revocations.stop()
 
     async def authenticate(self, token: str, request: Request, session: AsyncSession | None = None) -> Principal:
         if qjwt.looks_like_jwt(token):
             kid = qjwt.unverified_kid(token)
             claims = qjwt.verify(token, jwk=await self.jwks.key(kid), issuer=self.issuer, audience=self.audience)
-            return qjwt.principal_from_claims(claims)
+            principal = qjwt.principal_from_claims(claims)
+            if principal.kind == "user" and self.revocations is not None:
+                await self.revocations.check(principal)
+            return principal
         return await self._introspect(token)
+
+    def _purge(self, kind: str, subject_id: str) -> None:
+        """A user's or a token's API-token answers are stale: drop them (the next use asks)."""
+        self._introspected = {
+            digest: (at, p)
+            for digest, (at, p) in self._introspected.items()
+            if p is not None and p.token_id != subject_id and p.user_id != subject_id and p.subject != subject_id
+        }
 
     async def _introspect(self, token: str) -> Principal:
         digest = hashlib.sha256(token.encode()).hexdigest()

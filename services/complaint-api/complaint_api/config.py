@@ -39,3 +39,13 @@ class Settings(ServiceSettings):
     warning_workdays: int = Field(3, ge=0, le=30)
     # How stale the platform calendar (years loaded in ledger-api) may be in this process.
     calendar_max_age_seconds: float = Field(60.0, gt=0, le=60.0)
+    # 回访复核: the share of each period's closed complaints drawn for a second revisit.
+    revisit_sample_share: float = Field(0.1, gt=0, le=1)
+    # Seals the callback secrets of the integration accounts at rest. Set it in production and
+    # keep it with the backups: without it they are sealed with this service's own client
+    # secret, and rotating that secret would make every callback secret unreadable.
+    callback_key: str = Field(default="", repr=False)
+
+    @property
+    def callback_sealing_key(self) -> str:
+        return self.callback_key or self.client_secret

@@ -6,6 +6,7 @@ from ledger_api import business_dates
 from ledger_api.audit.models import AUDIT
 from ledger_api.calendar.router import router as calendar_router
 from ledger_api.candidates.router import router as candidates_router
+from ledger_api.complaint_links.router import router as complaint_links_router
 from ledger_api.config import PREFIX, Settings
 from ledger_api.flags.router import router as flags_router
 from ledger_api.flags.scheduled import FLAGS_JOB
@@ -21,7 +22,11 @@ from ledger_api.ledger.queue_router import router as repayment_queue_router
 from ledger_api.ledger.router import ROUTERS as LEDGER_ROUTERS
 from ledger_api.parties.router import router as registry_router
 from ledger_api.plans.router import router as plans_router
+from ledger_api.reports.router import router as reports_router
+from ledger_api.reports.scheduled import SNAPSHOTS_JOB
 from ledger_api.supervision.router import router as supervision_router
+from ledger_api.transfer import service as transfer
+from ledger_api.transfer.router import router as transfer_router
 from ledger_api.weekly.router import router as weekly_router
 from qq_kernel.app import service_app_factory
 from qq_kernel.migrations import migrations_dir_of
@@ -29,7 +34,7 @@ from qq_kernel.scheduler import scheduler_hooks
 
 MIGRATIONS_DIR = migrations_dir_of(__file__)
 
-start_jobs, stop_jobs = scheduler_hooks(FLAGS_JOB)
+start_jobs, stop_jobs = scheduler_hooks(FLAGS_JOB, SNAPSHOTS_JOB)
 
 create_app = service_app_factory(
     Settings,
@@ -52,12 +57,15 @@ create_app = service_app_factory(
         people_router,
         supervision_router,
         candidates_router,
+        complaint_links_router,
         plans_router,
         weekly_router,
         flags_router,
+        reports_router,
         calendar_router,
+        transfer_router,
     ],
     make_authenticator=LocalAuthenticator,
-    on_startup=[business_dates.configure_from, start_jobs],
-    on_shutdown=[stop_jobs],
+    on_startup=[business_dates.configure_from, start_jobs, transfer.start_worker],
+    on_shutdown=[stop_jobs, transfer.stop_worker],
 )

@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import type { Item } from '@/api/ledger'
-import { toCsv } from '@/utils/csv'
 import { emptyFilters } from '@/utils/savedViews'
-import { BUILTIN_VIEWS, builtinFilters, builtinOf, csvColumns, exportFilename, filtersToQuery, plainAmount, routeToState, stateToRoute, updateState, weeksMissing } from './ledgerList'
+import {
+  BUILTIN_VIEWS,
+  builtinFilters,
+  builtinOf,
+  filtersToQuery,
+  routeToState,
+  stateToRoute,
+  updateState,
+  weeksMissing,
+} from './ledgerList'
 
 function item(over: Partial<Item>): Item {
   return {
@@ -155,44 +163,5 @@ describe('周进展 column', () => {
     const s = updateState(item({ status: 'written_off', last_update_week: '2026-10-26' }), today)
     expect(s).toEqual({ kind: 'notRequired', week: '2026-W44' })
     expect(weeksMissing(s)).toBe('')
-  })
-})
-
-describe('CSV', () => {
-  const columns = csvColumns({
-    t: (key, values) => `${key}${values ? JSON.stringify(values) : ''}`,
-    today: '2026-11-25',
-    labels: { status: () => '待化解', debtorType: () => '政府机关', route: () => '诉讼', flag: (k) => ({ commercial_bill: '以商业承兑汇票支付', no_weekly_update: '两周以上未更新进展' })[k ?? ''] ?? '' },
-  })
-
-  it('writes amounts as plain numbers with two decimals, names and flags in Chinese', () => {
-    const row = item({
-      id: 'a',
-      principal: '1234567.8',
-      outstanding: '1234.50',
-      due_date: '2026-11-20',
-      responsible_person_name: '张三',
-      active_flags: ['commercial_bill', 'no_weekly_update'],
-      last_update_week: '2026-11-02',
-      key_case: true,
-    })
-    const byHeader = Object.fromEntries(columns.map((c) => [c.header, c.value(row)]))
-    expect(byHeader['ledger.export.columns.principal']).toBe('1234567.80')
-    expect(byHeader['ledger.export.columns.outstanding']).toBe('1234.50')
-    expect(byHeader['ledger.list.columns.unit']).toBe('海澄县财政局')
-    expect(byHeader['ledger.list.columns.person']).toBe('张三')
-    expect(byHeader['ledger.list.columns.flags']).toBe('以商业承兑汇票支付；两周以上未更新进展')
-    expect(byHeader['ledger.export.columns.keyCase']).toBe('common.yes')
-    expect(byHeader['ledger.export.columns.lastUpdateWeek']).toBe('2026-W45')
-    expect(byHeader['ledger.export.columns.weeksMissing']).toBe(2)
-    expect(byHeader['ledger.export.columns.deadline']).toBe('deadline.overdue{"n":5}')
-  })
-
-  it('keeps amounts unquoted so the spreadsheet sums them', () => {
-    const csv = toCsv([item({ principal: '1234567.89' })], columns, '水印')
-    expect(csv.split('\r\n')[2]).toContain(',1234567.89,')
-    expect(plainAmount('-12.5')).toBe('-12.50')
-    expect(plainAmount(null)).toBe('')
-    expect(exportFilename('台账明细', { year: '2026', month: '11', day: '25', hour: '09', minute: '05' })).toBe('台账明细-20261125-0905.csv')
   })
 })

@@ -1,12 +1,10 @@
 // The 台账 list's logic outside the component: filters ↔ API query ↔ route query, the built-in
 // views (each a set of server filters, so they hold across every page, not just the loaded one),
-// the 周进展 column, and the CSV rows.
+// and the 周进展 column.
 import type { LocationQuery, LocationQueryRaw } from 'vue-router'
 import { type Item, type ItemFilterQuery, type ItemSort, type ItemStatus } from '@/api/ledger'
 import { ITEM_STATUSES } from '@/composables/useLedgerLabels'
-import type { CsvColumn } from '@/utils/csv'
-import { daysBetween, deadlineState, isoWeek, isoWeekStart, itemSettled, todayInBeijing } from '@/utils/deadline'
-import { fromFen, toFen } from '@/utils/money'
+import { daysBetween, isoWeek, isoWeekStart, todayInBeijing } from '@/utils/deadline'
 import { emptyFilters, type LedgerFilters } from '@/utils/savedViews'
 
 export type BuiltinView = 'mine' | 'todo' | 'weekMissing' | 'overdue' | 'flagged' | 'keyCases'
@@ -178,69 +176,4 @@ export function updateState(row: Pick<Item, 'last_update_week' | 'status' | 'cre
 /** Complete weeks without update, as a number for the spreadsheet ('' when not applicable). */
 export function weeksMissing(state: UpdateState): number | '' {
   return state.kind === 'missing' ? state.weeks : ''
-}
-
-/** An amount as Excel adds it up: plain digits, two decimals, no ¥ and no separators. */
-export function plainAmount(value: string | null | undefined): string {
-  if (value === null || value === undefined || value === '') return ''
-  try {
-    return fromFen(toFen(value))
-  } catch {
-    return value
-  }
-}
-
-// ---------------------------------------------------------------- CSV
-
-export interface CsvContext {
-  t: (key: string, values?: Record<string, unknown>) => string
-  today: string
-  labels: {
-    status: (s: string) => string
-    debtorType: (s: string | null | undefined) => string
-    route: (s: string | null | undefined) => string
-    flag: (s: string | null | undefined) => string
-  }
-}
-
-/** The columns of the table with Chinese headers, amounts as plain decimals (so the spreadsheet can add them up). */
-export function csvColumns(c: CsvContext): CsvColumn<Item>[] {
-  const { t } = c
-  const update = (r: Item) => updateState(r, c.today)
-  return [
-    { header: t('ledger.list.columns.ledgerNo'), value: (r) => r.ledger_no },
-    { header: t('ledger.party.debtor'), value: (r) => r.debtor_name },
-    { header: t('ledger.export.columns.debtorType'), value: (r) => c.labels.debtorType(r.debtor_type) },
-    { header: t('ledger.list.columns.creditor'), value: (r) => r.creditor_name },
-    { header: t('ledger.list.columns.contract'), value: (r) => r.contract_name },
-    { header: t('ledger.export.columns.principal'), value: (r) => plainAmount(r.principal) },
-    { header: t('ledger.export.columns.verifiedRepaid'), value: (r) => plainAmount(r.verified_repaid) },
-    { header: t('ledger.export.columns.adjustments'), value: (r) => plainAmount(r.adjustments_total) },
-    { header: t('ledger.export.columns.outstanding'), value: (r) => plainAmount(r.outstanding) },
-    { header: t('ledger.export.columns.dueDate'), value: (r) => r.due_date ?? '' },
-    {
-      header: t('ledger.export.columns.deadline'),
-      value: (r) => {
-        const s = deadlineState(r.due_date, c.today, itemSettled(r.status))
-        return s.kind === 'none' || s.kind === 'settled' ? '' : t(`deadline.${s.kind}`, { n: s.days })
-      },
-    },
-    { header: t('ledger.list.columns.unit'), value: (r) => r.responsible_unit_name ?? '' },
-    { header: t('ledger.list.columns.person'), value: (r) => r.responsible_person_name ?? '' },
-    { header: t('ledger.list.columns.status'), value: (r) => c.labels.status(r.status) },
-    {
-      header: t('ledger.list.columns.disputed'),
-      value: (r) =>
-        r.disputed ? `${t('ledger.disputed')}${r.dispute_route ? `（${c.labels.route(r.dispute_route)}）` : ''}` : t('ledger.undisputed'),
-    },
-    { header: t('ledger.export.columns.keyCase'), value: (r) => (r.key_case ? t('common.yes') : t('common.no')) },
-    { header: t('ledger.export.columns.lastUpdateWeek'), value: (r) => update(r).week ?? '' },
-    { header: t('ledger.export.columns.weeksMissing'), value: (r) => weeksMissing(update(r)) },
-    { header: t('ledger.list.columns.flags'), value: (r) => (r.active_flags ?? []).map((k) => c.labels.flag(k)).join('；') },
-  ]
-}
-
-/** '台账明细-20261125-1530.csv' (Beijing time). */
-export function exportFilename(base: string, parts: { year: string; month: string; day: string; hour: string; minute: string }): string {
-  return `${base}-${parts.year}${parts.month}${parts.day}-${parts.hour}${parts.minute}.csv`
 }

@@ -15,6 +15,7 @@ from complaint_api.complaints.deadlines import DeadlineRules
 from complaint_api.complaints.models import Complaint, ComplaintFile, ExtensionRequest, SupervisionNotice
 from complaint_api.complaints.service import actor_id, check_action, record_event, snapshot
 from complaint_api.complaints.states import Action, State
+from complaint_api.outbox.producers import after_transition
 from qq_kernel.auth.principal import Principal
 from qq_kernel.clock import now
 from qq_kernel.documents import OfficialLetter, Paragraph, cn_date
@@ -140,6 +141,8 @@ async def perform(
         data=data or None,
         from_status=from_status,
     )
+    # What the change sends out (ledger link, platform callback), in this same transaction.
+    await after_transition(ctx.session, complaint, action=action.value, from_status=from_status)
     return result
 
 

@@ -21,6 +21,7 @@ FLAG_KINDS = {
     "commercial_bill": "以商业承兑汇票支付",
     "no_weekly_update": "两周以上未更新进展",
     "chain_funds_received": "获得清偿资金后仍拖欠",
+    "complained_under_agreement": "还款协议执行期间被投诉",
 }
 
 

@@ -18,6 +18,7 @@ See :mod:`ledger_api.flags.service` for what each condition means.
 from __future__ import annotations
 
 from ledger_api.audit.models import AuditLog
+from ledger_api.complaint_links.models import ComplaintItemLink
 from ledger_api.flags.models import DisputeReclassification, RedFlag
 from ledger_api.ledger.access import OPEN_STATUSES
 from ledger_api.ledger.models import ArrearsItem, Creditor, Debtor, EvidenceFile, Repayment
@@ -45,6 +46,7 @@ T = {
     "reclass": DisputeReclassification.__table__.fullname,
     "flag": RedFlag.__table__.fullname,
     "audit": AuditLog.__table__.fullname,
+    "complaint_link": ComplaintItemLink.__table__.fullname,
 }
 
 TODAY = "CAST(:today AS date)"
@@ -271,6 +273,22 @@ FROM (
 GROUP BY c.item_id, c.uscc, c.type, c.last_own
 """
 
+# A complaint came while the item had an active repayment plan: the complainant says the agreement
+# is not honoured. The mark is the link's plan_id, written by complaint matching
+# (complaint_links.service); the flag stays on the item's record like the other conduct flags.
+COMPLAINED_UNDER_AGREEMENT = f"""
+SELECT s.id AS item_id, jsonb_build_object(
+    'complaints', jsonb_agg(jsonb_build_object(
+        'complaint_id', l.complaint_id, 'complaint_no', l.complaint_no, 'plan_id', l.plan_id,
+        'linked_at', {iso_ts("l.created_at")}) ORDER BY l.created_at, l.complaint_id)) AS evidence
+FROM scope s
+CROSS JOIN LATERAL (
+    SELECT * FROM {T["complaint_link"]} l WHERE l.item_id = s.id AND l.plan_id IS NOT NULL OFFSET 0
+) l
+WHERE s.status <> 'void'
+GROUP BY s.id
+"""
+
 # kind -> rule, in the order flags are evaluated (and their audit rows written).
 RULES: dict[str, str] = {
     "dispute_reclassified": DISPUTE_RECLASSIFIED,
@@ -280,6 +298,7 @@ RULES: dict[str, str] = {
     "commercial_bill": COMMERCIAL_BILL,
     "no_weekly_update": NO_WEEKLY_UPDATE,
     "chain_funds_received": CHAIN_FUNDS_RECEIVED,
+    "complained_under_agreement": COMPLAINED_UNDER_AGREEMENT,
 }
 USES_LIVE = {"repayment_without_evidence", "commercial_bill"}
 

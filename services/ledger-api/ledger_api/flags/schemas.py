@@ -16,6 +16,7 @@ FlagKind = Literal[
     "commercial_bill",
     "no_weekly_update",
     "chain_funds_received",
+    "complained_under_agreement",
 ]
 
 

@@ -38,6 +38,10 @@ The conditions, per kind:
     platform company or SOE that is also a creditor on the ledger (same credit code), it has
     received a verified repayment as creditor, and this item of its own debts, still open, has had
     no verified repayment since. Cleared once this item is paid something after the last receipt.
+``complained_under_agreement``
+    A complaint about the item came in while it had an active repayment plan (协议还款期间仍被投诉:
+    the agreement is not honoured). complaint-api's matching writes the mark (the link's
+    ``plan_id``, :mod:`ledger_api.complaint_links`); the flag stays on the item's record.
 
 A void item (entered in error) carries no flags. A written-off item keeps the conduct flags
 (reclassification, extensions, bills, unproven repayments): they are part of its record.

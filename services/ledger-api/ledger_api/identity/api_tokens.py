@@ -11,6 +11,7 @@ from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger_api.audit.models import AUDIT
+from ledger_api.identity import revocations
 from ledger_api.identity.models import (
     ApiToken,
     User,
@@ -122,6 +123,7 @@ async def revoke_api_token(
     if token.revoked_at is None:
         token.revoked_at = now()
         token.revoked_by = principal.subject
+        revocations.record(session, kind="api_token", subject_id=token.id, reason="revoked")
         await AUDIT.record(
             session,
             action="token.revoked",

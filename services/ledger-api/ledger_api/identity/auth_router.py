@@ -3,12 +3,13 @@ rotation) and /.well-known/jwks.json."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 
 from ledger_api.flow import CHANGE
-from ledger_api.identity import keys, schemas, sessions, tokens, users
+from ledger_api.identity import keys, revocations, schemas, sessions, tokens, users
 from ledger_api.identity.models import Unit
 from qq_kernel.auth.permissions import PUBLIC, require
 from qq_kernel.auth.principal import ROLE_LABELS_ZH, Principal
@@ -55,7 +56,9 @@ async def token(
     else:
         if not client_id or not client_secret:
             raise field_error("client_id" if not client_id else "client_secret", "必填项", "missing")
-        issued = await tokens.client_credentials(session, settings, client_id=client_id, client_secret=client_secret)
+        issued = await tokens.client_credentials(
+            session, settings, client_id=client_id, client_secret=client_secret, request=request
+        )
     return _tokens(issued)
 
 
@@ -120,12 +123,29 @@ async def introspect(
     return schemas.Introspection(**await sessions.introspect(session, token=body.token))
 
 
+@auth_router.get("/revocations", name="revocations", response_model=schemas.RevocationFeed)
+async def revocation_feed(
+    session: Session,
+    since: datetime | None = Query(None, description="上次应答的 cursor；首次请求省略"),
+    _: Principal = Depends(require("service:revocations_read")),
+) -> schemas.RevocationFeed:
+    """For complaint-api and notify-api (service identity only), polled every ~2 s by each
+    replica: sessions ended (logout, disabled user, password reset or change, refresh reuse) and
+    users and API tokens whose cached answers must go, since ``since``."""
+    rows, cursor = await revocations.since(session, since)
+    return schemas.RevocationFeed(
+        cursor=cursor,
+        revocations=[schemas.RevocationOut.model_validate(r) for r in rows],
+        horizon_seconds=int(revocations.HORIZON.total_seconds()),
+    )
+
+
 @auth_router.post("/keys/rotate", name="rotate_signing_key", status_code=201)
 async def rotate_signing_key(
     request: Request, session: Session, principal: Principal = Depends(require("roles:manage"))
 ) -> dict:
     key = await keys.rotate_by(
-        session, principal=principal, request=request, service_secret=request.app.state.settings.service_secret
+        session, principal=principal, request=request, vault=keys.KeyVault.of(request.app.state.settings)
     )
     await CHANGE.commit(session)
     return {"kid": key.kid, "signing_from": key.signing_from.isoformat()}
@@ -133,7 +153,7 @@ async def rotate_signing_key(
 
 @jwks_router.get("/.well-known/jwks.json", name="jwks", response_model=schemas.Jwks, dependencies=[PUBLIC])
 async def jwks(request: Request, response: Response, session: Session) -> schemas.Jwks:
-    await keys.ensure_key(session, request.app.state.settings.service_secret)
+    await keys.ensure_key(session, keys.KeyVault.of(request.app.state.settings))
     await CHANGE.commit(session)
     response.headers["Cache-Control"] = "public, max-age=300"
     return schemas.Jwks(keys=[k.public_jwk for k in await keys.published_keys(session)])

@@ -3,11 +3,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger_api.db import Base
+from qq_kernel.audit import ChainMixin, chain_index
 
 
 def new_id() -> str:
@@ -77,14 +78,16 @@ class User(Timestamps, Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class LoginEvent(Base):
-    """登录日志: every attempt, successful or not (also counted for lockout and IP limits)."""
+class LoginEvent(ChainMixin, Base):
+    """登录日志: every attempt, successful or not (also counted for lockout and IP limits).
+    Append-only and hash-chained like the audit trail (migration 2026-12-03_audit_hash_chain)."""
 
     __tablename__ = "login_event"
     __table_args__ = (
         Index("ix_login_event_user_time", "user_id", "occurred_at"),
         Index("ix_login_event_ip_time", "ip", "occurred_at"),
         Index("ix_login_event_region_time", "region_path", "occurred_at"),
+        chain_index("login_event"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
@@ -127,7 +130,7 @@ class RefreshToken(Base):
 
 
 class SigningKey(Base):
-    """RS256 keys. The private half is encrypted with a key derived from SERVICE_SECRET.
+    """RS256 keys. The private half is encrypted with ledger-api's own signing-key secret (keys.KeyVault).
     A new key is published (JWKS) before it signs; a retired key stays published until every
     token it signed has expired."""
 
@@ -161,3 +164,30 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_by: Mapped[str | None] = mapped_column(String(36))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Revocation(Base):
+    """What the other services must stop accepting now: a session (logout, disabled user,
+    password reset or change, refresh reuse), or every cached API-token answer of a user or of a
+    token. Written in the transaction that revokes; read by their replicas every ~2 s
+    (``GET /auth/revocations``). Append-only; rows older than an access token's life matter to
+    nobody."""
+
+    __tablename__ = "revocation"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # session | user | api_token
+    subject_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    reason: Mapped[str] = mapped_column(String(32), nullable=False)
+    revoked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+
+
+class PasswordHistory(Base):
+    """The hashes of a user's previous passwords (reuse of the last five refused). Append-only."""
+
+    __tablename__ = "password_history"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("user_account.id"), nullable=False, index=True)
+    password_hash: Mapped[str] = mapped_column(Text, nullable=False)
+    replaced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -52,6 +53,21 @@ class Introspection(BaseModel):
     permissions: list[str] = []
     token_id: str | None = None
     user_id: str | None = None
+
+
+class RevocationOut(BaseModel):
+    kind: Literal["session", "user", "api_token"]
+    subject_id: str = Field(description="会话、用户或 API 令牌的 id")
+    reason: str
+    revoked_at: datetime
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class RevocationFeed(BaseModel):
+    cursor: datetime = Field(description="下次请求的 since 参数")
+    revocations: list[RevocationOut]
+    horizon_seconds: int = Field(description="早于此时长的吊销不再列出：其访问令牌均已过期")
 
 
 class Jwks(BaseModel):

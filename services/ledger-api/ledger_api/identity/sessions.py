@@ -4,6 +4,8 @@ introspection other services ask for."""
 
 from __future__ import annotations
 
+import time
+
 from fastapi import Request
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +19,7 @@ from ledger_api.identity.models import (
 from ledger_api.identity.tokens import ACTIVITY_WRITE_EVERY, IDLE_TIMEOUT
 from qq_kernel.auth import jwt as qjwt
 from qq_kernel.auth.principal import Principal
+from qq_kernel.auth.remote import JWKS_TTL
 from qq_kernel.clock import now
 
 
@@ -26,14 +29,19 @@ class LocalAuthenticator:
     def __init__(self, app) -> None:
         self.app = app
         self._jwks: dict[str, dict] = {}
+        self._jwks_read_at = 0.0
 
     @property
     def settings(self) -> Settings:
         return self.app.state.settings
 
     async def _jwk(self, session: AsyncSession, kid: str) -> dict:
-        if kid not in self._jwks:
+        # Re-read the published keys on an unknown kid and at least every JWKS_TTL: a key taken
+        # out of the JWKS (retired long enough, or removed in an emergency) stops verifying here
+        # as it does on the other services.
+        if kid not in self._jwks or time.monotonic() - self._jwks_read_at >= JWKS_TTL:
             self._jwks = {k.kid: k.public_jwk for k in await keys.published_keys(session)}
+            self._jwks_read_at = time.monotonic()
         if kid not in self._jwks:
             raise qjwt.TokenRejected("token_kid_unknown", "令牌签名密钥未知")
         return self._jwks[kid]

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ledger_api.audit.models import AUDIT
 from ledger_api.ledger.models import ArrearsItem
 from qq_kernel.auth.principal import Principal
-from qq_kernel.auth.scope import scope_clause
+from qq_kernel.auth.scope import in_scope, scope_clause
 from qq_kernel.problems import ProblemError
 
 OPEN_STATUSES = ("open", "resolving", "claimed_cleared")
@@ -69,6 +69,13 @@ def item_scope(principal: Principal, *, bound: bool = False):
         # The court sees the disputed items on the judicial route (诉讼) of its region, nothing else.
         return and_(scope, ArrearsItem.disputed.is_(True), ArrearsItem.dispute_route.in_(JUDICIAL_ROUTES))
     return scope
+
+
+def in_item_scope(principal: Principal, item: ArrearsItem) -> bool:
+    """:func:`item_scope` for an item already loaded."""
+    if not in_scope(principal, unit_id=item.responsible_unit_id, region_path=item.region_path):
+        return False
+    return not judicial_only(principal) or (item.disputed and item.dispute_route in JUDICIAL_ROUTES)
 
 
 async def load_item(session: AsyncSession, principal: Principal, item_id: str, *, lock: bool = False) -> ArrearsItem:

@@ -34,15 +34,33 @@ async def next_ledger_no(session: AsyncSession, region_code: str, year: int) -> 
     return f"{region_code}-{year}-{value:06d}"
 
 
-async def _responsible(session: AsyncSession, principal: Principal, unit_id: str, person_id: str | None) -> Unit:
-    unit = await session.get(Unit, unit_id)
+def check_responsible(principal: Principal, unit: Unit | None, person_id: str | None, person: User | None) -> None:
+    """The rule on an item's responsible unit and person, on rows already loaded (one item here,
+    a whole file in transfer/)."""
     if unit is None or not in_scope(principal, unit_id=unit.id, region_path=unit.region_path):
         raise field_error("responsible_unit_id", "责任单位不存在或不在您的管辖范围内", "not_found")
-    if person_id:
-        person = await session.get(User, person_id)
-        if person is None or person.unit_id != unit.id or not person.active:
-            raise field_error("responsible_person_id", "责任人须为责任单位的在岗人员", "not_in_unit")
+    if person_id and (person is None or person.unit_id != unit.id or not person.active):
+        raise field_error("responsible_person_id", "责任人须为责任单位的在岗人员", "not_in_unit")
+
+
+async def _responsible(session: AsyncSession, principal: Principal, unit_id: str, person_id: str | None) -> Unit:
+    unit = await session.get(Unit, unit_id)
+    person = await session.get(User, person_id) if person_id else None
+    check_responsible(principal, unit, person_id, person)
     return unit
+
+
+def check_patch(item: ArrearsItem, changes: dict) -> None:
+    """What an edit of an item's fields (PATCH, or an import's row) may change."""
+    ensure_open(item)
+    if (changes.get("dispute_route") or changes.get("court_case_no")) and not item.disputed:
+        raise field_error("dispute_route", "无分歧欠款不应填写分歧解决途径或案号", "not_disputed")
+    if {"due_date", "delivery_date", "acceptance_date"} & changes.keys():
+        dates = {k: changes.get(k, getattr(item, k)) for k in ("delivery_date", "acceptance_date")}
+        try:
+            schemas.check_due_date(changes.get("due_date", item.due_date), dates)
+        except PydanticCustomError as exc:
+            raise field_error("due_date", exc.message(), exc.type) from exc
 
 
 async def create_item(
@@ -98,18 +116,10 @@ async def create_item(
 async def update_item(
     session: AsyncSession, *, principal: Principal, request: Request, item: ArrearsItem, changes: dict
 ) -> ArrearsItem:
-    ensure_open(item)
+    check_patch(item, changes)
     before = item_snapshot(item)
     if changes.get("responsible_person_id"):
         await _responsible(session, principal, item.responsible_unit_id, changes["responsible_person_id"])
-    if (changes.get("dispute_route") or changes.get("court_case_no")) and not item.disputed:
-        raise field_error("dispute_route", "无分歧欠款不应填写分歧解决途径或案号", "not_disputed")
-    if {"due_date", "delivery_date", "acceptance_date"} & changes.keys():
-        dates = {k: changes.get(k, getattr(item, k)) for k in ("delivery_date", "acceptance_date")}
-        try:
-            schemas.check_due_date(changes.get("due_date", item.due_date), dates)
-        except PydanticCustomError as exc:
-            raise field_error("due_date", exc.message(), exc.type) from exc
     lines = changes.pop("funding_lines", None)
     for key, value in changes.items():
         setattr(item, key, value)

@@ -117,6 +117,9 @@ async def verify_repayment(
         raise ProblemError(409, code="repayment_not_pending", detail=f"该还款状态为“{repayment.status}”，不能核实")
     if await evidence_count(session, repayment.id) == 0:
         raise ProblemError(409, code="evidence_missing", detail="该还款没有佐证材料（银行回单或企业确认），不能核实")
+    if repayment.reported_by == principal.actor_id:
+        # Four eyes on money: the person who reported a repayment never verifies it.
+        raise ProblemError(403, code="own_repayment", detail="不能核实本人报送的还款，须由另一名工作人员核实")
     before = item_snapshot(item)
     _recompute(item, verified_delta=repayment.amount)
     repayment.status, repayment.verified_by, repayment.verified_at = "verified", principal.user_id, now()
@@ -226,6 +229,19 @@ async def add_adjustment(
 
 
 async def write_off(session: AsyncSession, *, principal: Principal, request: Request, item: ArrearsItem) -> ArrearsItem:
+    # Four eyes on money: whoever reported a repayment that clears this item does not write it off.
+    own = await session.scalar(
+        select(Repayment.id)
+        .where(
+            Repayment.item_id == item.id,
+            Repayment.reverses_id.is_(None),
+            Repayment.status == "verified",
+            Repayment.reported_by == principal.actor_id,
+        )
+        .limit(1)
+    )
+    if own is not None:
+        raise ProblemError(403, code="own_repayment", detail="不能为本人报送过还款的欠款销账，须由另一名工作人员办理")
     reasons = await write_off_rules.write_off_reasons(session, item)
     if reasons:
         raise ProblemError(

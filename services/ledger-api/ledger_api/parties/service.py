@@ -29,6 +29,13 @@ def registry_clause(principal: Principal, region_col):
     return region_subtree_clause(principal, region_col)
 
 
+def _duplicate(principal: Principal, existing, what: str) -> str:
+    """The duplicate's name only when the caller may see it: another region's party stays unnamed."""
+    if in_region_subtree(principal, existing.region_path):
+        return f"该统一社会信用代码已登记为{what}“{existing.name}”"
+    return f"该统一社会信用代码已在其他地区登记为{what}，请联系专班办公室核实"
+
+
 async def create_debtor(
     session: AsyncSession, *, principal: Principal, request: Request, body: schemas.DebtorIn
 ) -> Debtor:
@@ -37,7 +44,7 @@ async def create_debtor(
         raise field_error("supervising_unit_id", "主管单位不存在或不在您的管辖范围内", "not_found")
     existing = await session.scalar(select(Debtor).where(Debtor.uscc == body.uscc))
     if existing is not None:
-        raise field_error("uscc", f"该统一社会信用代码已登记为拖欠主体“{existing.name}”", "duplicate")
+        raise field_error("uscc", _duplicate(principal, existing, "拖欠主体"), "duplicate")
     debtor = Debtor(
         name=body.name, uscc=body.uscc, type=body.type, supervising_unit_id=unit.id, region_path=unit.region_path
     )
@@ -62,7 +69,7 @@ async def create_creditor(
 ) -> Creditor:
     existing = await session.scalar(select(Creditor).where(Creditor.uscc == body.uscc))
     if existing is not None:
-        raise field_error("uscc", f"该统一社会信用代码已登记为债权企业“{existing.name}”", "duplicate")
+        raise field_error("uscc", _duplicate(principal, existing, "债权企业"), "duplicate")
     creditor = Creditor(**body.model_dump(), region_path=principal.region_path or "/")
     session.add(creditor)
     await session.flush()

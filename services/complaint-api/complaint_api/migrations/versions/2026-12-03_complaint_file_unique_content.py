@@ -1,8 +1,8 @@
 """Complaint files: the same bytes once per complaint and purpose (unique index), so concurrent
 uploads of one file end with one record (INSERT … ON CONFLICT DO NOTHING).
 
-Revision ID: complaint_0003
-Revises: complaint_0002
+Revision ID: complaint_file_0001
+Revises: complaint_0003
 Create Date: 2026-12-03
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "complaint_0003"
-down_revision: str | None = "complaint_0002"
+revision: str = "complaint_file_0001"
+down_revision: str | None = "complaint_0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
