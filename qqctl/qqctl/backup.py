@@ -89,6 +89,33 @@ def _tools_in(bindir: Path) -> PgTools | None:
     return PgTools(bindir, int(match.group(1)), match.group(0))
 
 
+# pg_dump could write, and psql/pg_restore would run, psql meta-commands hidden in object names
+# (CVE-2025-8714); the releases that fixed it wrap the script in \restrict. Older tools are refused.
+RESTRICT_FIXED = {17: 6, 16: 10, 15: 14, 14: 19, 13: 22}
+
+
+def _program_version(program: str) -> tuple[int, int]:
+    out = subprocess.run([program, "--version"], capture_output=True, text=True, check=False)  # noqa: S603
+    match = re.search(r"(\d+)(?:\.(\d+))?", out.stdout)
+    if out.returncode != 0 or not match:
+        raise BackupError(f"{program} --version failed: {out.stderr.strip() or out.stdout.strip()}")
+    return int(match.group(1)), int(match.group(2) or 0)
+
+
+def check_restore_tools(tools: PgTools) -> None:
+    """Refuse pg_restore/psql older than the CVE-2025-8714 fix (17.6, 16.10, 15.14, 14.19, 13.22)."""
+    for program in ("pg_restore", "psql"):
+        major, minor = _program_version(tools[program])
+        fixed = RESTRICT_FIXED.get(major)
+        if major < min(RESTRICT_FIXED) or (fixed is not None and minor < fixed):
+            needed = f"{major}.{fixed}" if fixed is not None else "13.22"
+            raise BackupError(
+                f"{tools[program]} is version {major}.{minor}, which lacks the fix for CVE-2025-8714 "
+                f"(psql meta-commands smuggled into a dump); install {needed} or newer "
+                "(postgresql-client of that version) or point QQ_PG_BINDIR at one"
+            )
+
+
 def choose_tools(server_major: int, *, at_least: int = 0) -> PgTools:
     """pg_dump refuses a server newer than itself, and the SQL a newer pg_dump/pg_restore writes may
     use settings an older server lacks (17's ``transaction_timeout``). So: the server's own major
@@ -258,7 +285,11 @@ def read_manifest(source: Path, into: Path) -> tuple[dict, Path]:
     manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
     if manifest.get("format") != FORMAT:
         raise BackupError(f"{source}: unknown backup format {manifest.get('format')!r}")
-    dump = folder / manifest["dump"]["file"]
+    # The dump's name is fixed; a manifest naming another file (``../../etc/…``, an absolute path)
+    # would make restore read whatever it points at.
+    if manifest["dump"].get("file") != DUMP_NAME:
+        raise BackupError(f"{source}: the manifest names dump file {manifest['dump'].get('file')!r}, not {DUMP_NAME}")
+    dump = folder / DUMP_NAME
     if _sha256_file(dump) != manifest["dump"]["sha256"]:
         raise BackupError(f"{source}: the dump's SHA-256 differs from the manifest; the copy is damaged")
     return manifest, dump
@@ -315,6 +346,7 @@ def restore(source: Path, admin_url: str, database: str, *, secrets_file: Path |
                 f"version {source_major} or newer (this one is {server_major})"
             )
         tools = choose_tools(server_major, at_least=int(manifest["pg_dump"].split(".")[0]))
+        check_restore_tools(tools)
         asyncio.run(provision(admin_url, database, secrets_file=secrets_file))
         db_url = with_credentials_of_admin(admin_url, database)
         live = asyncio.run(_live_tables(db_url))

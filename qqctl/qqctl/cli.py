@@ -28,6 +28,7 @@ from qq_kernel import migrations
 from qq_kernel.logging import configure_logging
 from qqctl import bootstrap, contracts, first_admin, nginx
 from qqctl.credentials import PlatformCredentials
+from qqctl.private import private_dir, write_private
 from qqctl.provision import ProvisionError, ServiceDatabase, provision
 from qqctl.services import SERVICES
 
@@ -46,7 +47,7 @@ class Platform:
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("QQ_DATA_DIR", ROOT / ".data"))
+    return private_dir(Path(os.environ.get("QQ_DATA_DIR", ROOT / ".data")))
 
 
 def database_name() -> str:
@@ -120,12 +121,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         accounts = data_dir() / "demo-accounts.txt"
         if demo:
             usernames, password = demo
-            accounts.write_text(
+            write_private(
+                accounts,
                 "演示账号（密码相同，随机生成）/ demo accounts (one random password)\n"
                 f"password: {password}\n" + "\n".join(usernames) + "\n",
-                encoding="utf-8",
             )
-            accounts.chmod(0o600)
         if accounts.exists():
             print(accounts.read_text(encoding="utf-8"), flush=True)
     url = f"http://{args.host}:{args.port}"

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from qq_kernel.auth.service_identity import new_client_secret, secret_hash
+from qqctl.private import write_private
 from qqctl.services import SERVICES, ServiceSpec
 
 FILE_NAME = "service-credentials.json"
@@ -53,11 +54,9 @@ class PlatformCredentials:
         return creds
 
     def save(self, data_dir: Path) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
         path = data_dir / FILE_NAME
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(self), indent=2))
-        tmp.chmod(0o600)
+        write_private(tmp, json.dumps(asdict(self), indent=2))
         tmp.replace(path)
 
     def rotate(self, what: str) -> None:

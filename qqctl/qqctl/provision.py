@@ -16,6 +16,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
 
+from qqctl.private import write_private
 from qqctl.services import SERVICES
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
@@ -45,9 +46,7 @@ def _dsn(url: str) -> str:
 
 
 def _save_passwords(path: Path, passwords: dict[str, str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(passwords, indent=2))
-    path.chmod(0o600)
+    write_private(path, json.dumps(passwords, indent=2))
 
 
 def _load_passwords(path: Path | None) -> dict[str, str]:

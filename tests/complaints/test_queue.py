@@ -74,7 +74,10 @@ async def test_reply_with_an_attachment_and_refused_files(client, cty):
     cid = c["id"]
     assert (await client.post(f"{BASE}/{cid}/start", json={}, headers=cty.unit)).status_code == 200
     bad = await client.post(
-        f"{BASE}/{cid}/files", files={"file": ("x.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")}, headers=cty.unit
+        f"{BASE}/{cid}/files",
+        files={"file": ("x.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")},
+        data={"purpose": "reply"},
+        headers=cty.unit,
     )
     assert bad.status_code == 415, bad.text
     assert [e["field"] for e in bad.json()["errors"]] == ["file"]

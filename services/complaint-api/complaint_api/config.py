@@ -33,6 +33,8 @@ class Settings(ServiceSettings):
     # ... extendable with the handling unit head's approval, to at most this many days in all.
     result_max_days: int = Field(90, ge=1, le=365)
     extension_article: str = f"{REGULATION}第二十六条：情况复杂的，经处理投诉部门负责人批准可适当延长，最长不超过90日"
+    # Files a complaint may hold per purpose (evidence / reply): the blobs live in the database.
+    max_files_per_purpose: int = Field(50, ge=1, le=1000)
     # Warn this many working days before a deadline.
     warning_workdays: int = Field(3, ge=0, le=30)
     # How stale the platform calendar (years loaded in ledger-api) may be in this process.

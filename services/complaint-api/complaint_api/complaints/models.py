@@ -196,7 +196,11 @@ class ComplaintFile(Base):
     (qq_kernel.files, the ledger's rules and limits), SHA-256 kept; blobs in their own table."""
 
     __tablename__ = "complaint_file"
-    __table_args__ = (Index("ix_complaint_file_complaint", "complaint_id", "uploaded_at"),)
+    __table_args__ = (
+        Index("ix_complaint_file_complaint", "complaint_id", "uploaded_at"),
+        # The same bytes once per complaint and purpose, also under concurrent uploads.
+        Index("uq_complaint_file_content", "complaint_id", "purpose", "sha256", unique=True),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     complaint_id: Mapped[str] = mapped_column(ForeignKey("complaint.id"), nullable=False)

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 import httpx
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_api.audit.models import AUDIT
@@ -30,12 +31,13 @@ from complaint_api.complaints.models import (
     ExtensionRequest,
     SupervisionNotice,
 )
-from complaint_api.complaints.states import STATE_LABELS, TRANSITIONS, Action, State
+from complaint_api.complaints.states import ACTION_PARTY, PARTY_LABELS, STATE_LABELS, TRANSITIONS, Action, State
 from complaint_api.complaints.workflow import Context, perform, render_notice
 from qq_kernel.auth.principal import Principal
 from qq_kernel.concurrency import check_if_match, set_etag
 from qq_kernel.db import get_session
 from qq_kernel.files import ACCEPTED_KINDS_TEXT, FileKind, LimitedRead, file_response
+from qq_kernel.ids import new_id
 from qq_kernel.pagination import COUNT_CAP, capped_count
 from qq_kernel.problems import ProblemError
 from qq_kernel.uploads import read_evidence
@@ -115,18 +117,12 @@ async def intake_complaint_file(
 ) -> ComplaintFile:
     """The platform's evidence of a complaint it sent (the ledger's evidence rules). Idempotent
     on the file's content: the same bytes again answer 200 with the first record."""
+    _check_files_open(complaint)
     read, kind = await read_evidence(file)
-    existing = await session.scalar(
-        select(ComplaintFile).where(
-            ComplaintFile.complaint_id == complaint.id,
-            ComplaintFile.purpose == "evidence",
-            ComplaintFile.sha256 == read.sha256,
-        )
-    )
-    if existing is not None:
+    record, created = await _store_file(request, session, complaint, principal, file, read, kind, "evidence")
+    if not created:
         response.status_code = 200
-        return existing
-    return await _store_file(request, session, complaint, principal, file, read, kind, "evidence")
+    return record
 
 
 @router.post("/complaints", name="register_complaint", response_model=schemas.ComplaintOut, status_code=201)
@@ -291,18 +287,49 @@ async def list_complaint_files(
 
 
 @router.post(
-    "/complaints/{complaint_id}/files", name="upload_complaint_file", response_model=schemas.FileOut, status_code=201
+    "/complaints/{complaint_id}/files",
+    name="upload_complaint_file",
+    response_model=schemas.FileOut,
+    status_code=201,
+    responses={200: {"description": "同一文件已上传过（按 SHA-256）：返回已有记录", "model": schemas.FileOut}},
 )
 async def upload_complaint_file(
     request: Request,
+    response: Response,
     session: Session,
     file: Annotated[UploadFile, File(description=f"{ACCEPTED_KINDS_TEXT}，不超过 20 MB")],
     purpose: Annotated[schemas.FilePurpose, Form(description="evidence 投诉证据 / reply 反馈附件")] = "evidence",
     complaint: Complaint = Depends(file_writable_complaint),
     principal: Principal = Depends(write_complaints),
 ) -> ComplaintFile:
+    """Evidence is the office's, reply attachments the handling unit's (the parties of accepting
+    and of replying)."""
+    party = ACTION_PARTY[Action.reply] if purpose == "reply" else ACTION_PARTY[Action.accept]
+    if not service.is_party(principal, complaint, party):
+        raise ProblemError(
+            403, code="not_party", detail=f"只有{PARTY_LABELS[party]}可以上传{schemas.FILE_PURPOSE_LABELS[purpose]}"
+        )
+    _check_files_open(complaint)
     read, kind = await read_evidence(file)
-    return await _store_file(request, session, complaint, principal, file, read, kind, purpose)
+    record, created = await _store_file(request, session, complaint, principal, file, read, kind, purpose)
+    if not created:
+        response.status_code = 200
+    return record
+
+
+# A complaint that is finished (办结) or was never taken up (不予受理) takes no more files.
+FILES_CLOSED_STATES = frozenset({State.closed, State.not_accepted})
+
+
+def _check_files_open(complaint: Complaint) -> None:
+    if complaint.status in FILES_CLOSED_STATES:
+        label = STATE_LABELS[State(complaint.status)]
+        raise ProblemError(
+            409,
+            code="complaint_files_closed",
+            detail=f"投诉当前状态为“{label}”（{complaint.status}），不能再上传材料",
+            extensions={"state": complaint.status},
+        )
 
 
 async def _store_file(
@@ -314,18 +341,45 @@ async def _store_file(
     read: LimitedRead,
     kind: FileKind,
     purpose: str,
-) -> ComplaintFile:
-    record = ComplaintFile(
-        complaint_id=complaint.id,
-        purpose=purpose,
-        filename=(file.filename or f"{purpose}.{kind.extension}")[:255],
-        media_type=kind.media_type,
-        size=read.size,
-        sha256=read.sha256,
-        uploaded_by=service.actor_id(principal),
+) -> tuple[ComplaintFile, bool]:
+    """Stores the file once per (complaint, purpose, content): a concurrent upload of the same
+    bytes finds the unique index and answers with the first record. ``(record, created)``."""
+    # The complaint row lock serialises this complaint's uploads, so the cap holds under concurrency.
+    await session.execute(select(Complaint.id).where(Complaint.id == complaint.id).with_for_update())
+    existing = await _file_by_content(session, complaint.id, purpose, read.sha256)
+    if existing is not None:
+        return existing, False
+    cap = request.app.state.settings.max_files_per_purpose
+    held = await session.scalar(
+        select(func.count())
+        .select_from(ComplaintFile)
+        .where(ComplaintFile.complaint_id == complaint.id, ComplaintFile.purpose == purpose)
     )
-    session.add(record)
-    await session.flush()
+    if held >= cap:
+        raise ProblemError(
+            409,
+            code="too_many_files",
+            detail=f"该投诉的{schemas.FILE_PURPOSE_LABELS[purpose]}已达上限 {cap} 个",
+            errors=[{"field": "file", "code": "too_many_files", "message": f"最多 {cap} 个"}],
+        )
+    file_id = await session.scalar(
+        pg_insert(ComplaintFile)
+        .values(
+            id=new_id(),
+            complaint_id=complaint.id,
+            purpose=purpose,
+            filename=(file.filename or f"{purpose}.{kind.extension}")[:255],
+            media_type=kind.media_type,
+            size=read.size,
+            sha256=read.sha256,
+            uploaded_by=service.actor_id(principal),
+        )
+        .on_conflict_do_nothing(index_elements=["complaint_id", "purpose", "sha256"])
+        .returning(ComplaintFile.id)
+    )
+    if file_id is None:
+        return await _file_by_content(session, complaint.id, purpose, read.sha256), False
+    record = await session.get(ComplaintFile, file_id)
     session.add(ComplaintFileBlob(file_id=record.id, content=read.data))
     await service.record_event(
         session,
@@ -339,7 +393,15 @@ async def _store_file(
         from_status=complaint.status,
     )
     await session.commit()
-    return record
+    return record, True
+
+
+async def _file_by_content(session: AsyncSession, complaint_id: str, purpose: str, sha256: str) -> ComplaintFile | None:
+    return await session.scalar(
+        select(ComplaintFile).where(
+            ComplaintFile.complaint_id == complaint_id, ComplaintFile.purpose == purpose, ComplaintFile.sha256 == sha256
+        )
+    )
 
 
 @router.get("/complaints/{complaint_id}/files/{file_id}", name="download_complaint_file")

@@ -21,6 +21,7 @@ StaffSource = Literal["phone", "letter", "walk_in"]
 NotAcceptedReason = Literal["not_goods_works_services", "in_other_proceedings", "repeat_without_new_facts"]
 Satisfaction = Literal["satisfied", "basically_satisfied", "dissatisfied"]
 FilePurpose = Literal["evidence", "reply"]
+FILE_PURPOSE_LABELS = {"evidence": "投诉证据", "reply": "反馈附件"}
 PHONE_PATTERN = r"^\+?[0-9][0-9\- ]{4,19}$"
 
 

@@ -38,9 +38,10 @@ from qq_kernel.auth.principal import Principal
 from qq_kernel.auth.scope import scope_params
 from qq_kernel.concurrency import set_etag
 from qq_kernel.db import Session
-from qq_kernel.files import MAX_EVIDENCE_BYTES, FileKind, FileRejected, FileTooLarge, file_response, read_limited, sniff
+from qq_kernel.files import FileKind, file_response
 from qq_kernel.pagination import Page, PageParams
-from qq_kernel.problems import Problem, ProblemError, field_error
+from qq_kernel.problems import Problem, ProblemError
+from qq_kernel.uploads import read_evidence
 
 items_router = APIRouter(prefix="/items", tags=["items"])
 
@@ -390,26 +391,7 @@ async def upload_evidence(
     item: ArrearsItem = Depends(writable_item),
     principal: Principal = Depends(write_ledger),
 ) -> EvidenceFile:
-    try:
-        read = await read_limited(file, MAX_EVIDENCE_BYTES)
-        if read.size == 0:
-            # Nothing was sent: a missing value (422 naming the field), not a file of a wrong type.
-            raise field_error("file", "文件为空，请选择要上传的文件", "empty")
-        kind = sniff(read.data)
-    except FileTooLarge as exc:
-        raise ProblemError(
-            413,
-            code="file_too_large",
-            detail=str(exc),
-            errors=[{"field": "file", "message": str(exc), "code": "too_large"}],
-        ) from exc
-    except FileRejected as exc:
-        raise ProblemError(
-            415,
-            code="file_type_rejected",
-            detail=str(exc),
-            errors=[{"field": "file", "message": str(exc), "code": exc.code}],
-        ) from exc
+    read, kind = await read_evidence(file)
     evidence = await evidence_rules.add_evidence(
         session,
         principal=principal,
