@@ -90,7 +90,7 @@ async def test_complaints_accepted_while_ledger_is_down_are_linked_once_when_it_
         # Both relays try (and fail) while ledger-api is down; the link waits and says why.
         for stats in await asyncio.gather(*(relay.run_once(due_by=FAR_FUTURE) for relay in replicas.relays)):
             # (the relays also deliver notify-api's events of the earlier steps: not ledger-api)
-            assert stats.by_destination["ledger_link"] == 0
+            assert stats.by_destination.get("ledger_link", 0) == 0
         assert replicas.network.refused >= 4
         r = await clients[0].get(
             f"/api/complaints/complaints/{complaints['plain']['id']}/ledger-link", headers=cty.office
@@ -219,3 +219,25 @@ async def test_a_relay_killed_after_ledger_answered_does_not_link_twice(client, 
         )
         == 1
     )
+
+
+async def test_a_handling_unit_does_not_see_other_units_debts_through_the_link(
+    client, gateway, platform_db, cty, ledger_side
+):
+    """Security review: the match is made with complaint-api's service identity across the region,
+    so the matched items (unit_a's debts) are shown to readers of the region only, not to the
+    handling unit (unit_b) the complaint is assigned to."""
+    _, debtor, creditor = ledger_side["plain"]
+    complaint = await _complaint_about(client, cty, debtor=debtor, creditor=creditor, contract="县道养护服务合同")
+    base = f"/api/complaints/complaints/{complaint['id']}"
+    assert (await client.post(f"{base}/accept", json={}, headers=cty.office)).status_code == 200
+    async with Replicas(platform_db, gateway, n=1) as replicas:
+        await replicas.relays[0].drain(destinations=["ledger_link"], due_by=FAR_FUTURE)
+    r = await client.post(f"{base}/assign", json={"unit_id": cty.world.unit_b.id}, headers=cty.office)
+    assert r.status_code == 200, r.text
+    as_office = (await client.get(f"{base}/ledger-link", headers=cty.office)).json()
+    assert [i["item_id"] for i in as_office["items"]] == [ledger_side["plain"][0]["id"]]
+    assert as_office["items_withheld"] is False
+    r = await client.get(f"{base}/ledger-link", headers=cty.other_unit)
+    assert r.status_code == 200, r.text
+    assert (r.json()["state"], r.json()["items"], r.json()["items_withheld"]) == ("linked", [], True)

@@ -32,6 +32,9 @@ class LedgerLinkOut(BaseModel):
     )
     matched_by: str | None = None
     items: list[LinkedItem] = []
+    items_withheld: bool = Field(
+        default=False, description="true：匹配到的台账明细不在调用者的数据范围内（如承办单位），不予显示"
+    )
     candidate_id: str | None = None
     linked_at: datetime | None = None
     attempts: int = Field(0, description="向台账服务提交的次数")
