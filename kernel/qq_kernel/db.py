@@ -84,3 +84,19 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 # The request's session, as a route parameter type: ``session: Session``.
 Session = Annotated[AsyncSession, Depends(get_session)]
+
+
+# PostgreSQL's wire protocol carries at most 32,767 parameters per statement: a multi-row INSERT
+# of many rows (a notification for every person of a region) goes in slices under that limit.
+MAX_QUERY_PARAMETERS = 32_767
+
+
+async def insert_ignoring_conflicts(session: AsyncSession, model: type, rows: list[dict]) -> None:
+    """``INSERT … ON CONFLICT DO NOTHING`` of ``rows``, in as many statements as the limit needs."""
+    from sqlalchemy.dialects.postgresql import insert
+
+    if not rows:
+        return
+    per_statement = max(1, MAX_QUERY_PARAMETERS // max(1, len(rows[0])))
+    for start in range(0, len(rows), per_statement):
+        await session.execute(insert(model).values(rows[start : start + per_statement]).on_conflict_do_nothing())

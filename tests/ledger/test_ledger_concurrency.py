@@ -34,8 +34,11 @@ async def test_fifty_concurrent_repayments_and_verifications(client, worlds, wor
     assert codes.count(201) == 33 and codes.count(422) == 17, codes
 
     repayments = (await client.get(f"{url}/repayments", headers=h)).json()
+    # Four eyes: a second office member verifies what the first reported.
+    checker = await worlds.user(world, roles=["office_admin"], unit=world.office)
+    hv = bearer((await login(client, checker.username, ip=world.client_ip))["access_token"])
     # Every repayment verified twice at once, plus adjustments racing them: each verification counts once.
-    tasks = [client.post(f"{url}/repayments/{r['id']}/verify", headers=h) for r in repayments for _ in range(2)]
+    tasks = [client.post(f"{url}/repayments/{r['id']}/verify", headers=hv) for r in repayments for _ in range(2)]
     tasks += [
         client.post(f"{url}/adjustments", json={"amount": "-5.00", "reason": "结算审减"}, headers=h) for _ in range(4)
     ]

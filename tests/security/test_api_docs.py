@@ -13,8 +13,10 @@ SECRET = "s" * 40
 
 
 def _app(spec, **settings):
+    # ledger-api in production also refuses to start without its own signing-key secret.
+    own = {"signing_key_secret": SECRET} if spec.key == "ledger" else {}
     return spec.create_app(
-        spec.settings_cls(database_url="postgresql://nobody@127.0.0.1:1/none", client_secret=SECRET, **settings)
+        spec.settings_cls(database_url="postgresql://nobody@127.0.0.1:1/none", client_secret=SECRET, **own, **settings)
     )
 
 

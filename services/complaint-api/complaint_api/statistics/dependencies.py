@@ -17,7 +17,7 @@ class Period:
     end: date
 
 
-def period(
+async def period(
     start: Annotated[date, Query(alias="from", description="起始日期（含），按收到投诉的日期")],
     end: Annotated[date, Query(alias="to", description="截止日期（含）")],
 ) -> Period:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from notify_api.channels import preferences, senders
 from notify_api.channels.models import Contact, Delivery, DeliveryAttempt
 from notify_api.inbox.models import Notification
+from qq_kernel.db import insert_ignoring_conflicts
 
 log = logging.getLogger("notify_api.channels")
 SEND_BATCH = 50
@@ -59,7 +60,7 @@ async def add_deliveries(
         if preferences.wanted(v["kind"], v["channel"], v["user_id"], roles.get(v["user_id"], frozenset()), chosen)
     ]
     if values:
-        await session.execute(insert(Delivery).values(values).on_conflict_do_nothing())
+        await insert_ignoring_conflicts(session, Delivery, values)
 
 
 async def _send(app: FastAPI, delivery: Delivery, note: Notification) -> None:

@@ -26,6 +26,7 @@ from notify_api.events.models import Event
 from notify_api.events.texts import render
 from notify_api.inbox.models import Notification
 from notify_api.recipients.service import Directory, RecipientsUnavailable, choose
+from qq_kernel.db import insert_ignoring_conflicts
 
 log = logging.getLogger("notify_api.events")
 FAN_OUT_BATCH = 200
@@ -95,7 +96,7 @@ async def fan_out(session_factory: async_sessionmaker[AsyncSession], directory: 
                 )
             done.append(event.event_id)
         if rows:
-            await session.execute(insert(Notification).values(rows).on_conflict_do_nothing())
+            await insert_ignoring_conflicts(session, Notification, rows)
             await channels.add_deliveries(session, done, roles)
         if done:
             await session.execute(update(Event).where(Event.event_id.in_(done)).values(fanned_out_at=func.now()))
