@@ -25,8 +25,10 @@ started: list[subprocess.Popen] = []  # stopped by the `leftovers` fixture when 
 
 def qqctl_env(data: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "QQ_DATABASE_NAME")}
-    # The hourly red-flag job would write between the tests' snapshots; it is not what they test.
-    env.update({"QQ_DATA_DIR": str(data), "LEDGER_SCHEDULED_JOBS": "false", "LOG_LEVEL": "INFO", **extra})
+    # Background jobs (red flags, outbox relays, the notification fan-out) would write between the
+    # tests' snapshots; they are not what these tests test.
+    jobs_off = {f"{prefix}_SCHEDULED_JOBS": "false" for prefix in ("LEDGER", "COMPLAINT", "NOTIFY")}
+    env.update({"QQ_DATA_DIR": str(data), **jobs_off, "LOG_LEVEL": "INFO", **extra})
     return env
 
 

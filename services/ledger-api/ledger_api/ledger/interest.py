@@ -178,8 +178,9 @@ def overdue_interest_piecewise(
     first overdue day (``due_date`` + 1). Build it from repayments with
     ``balances_after_repayments``, which applies a repayment from the day after it is made.
 
-    Each segment is rounded to fen and the total is the sum of the rounded segments, so what the
-    UI lists adds up to what it totals."""
+    The total is the exact sum rounded once to fen (so a repayment can never raise it by rounding),
+    and the segments' fen are apportioned by largest remainder, so what the UI lists adds up to
+    what it totals."""
     daily, annual, source = _resolve_rate(agreed_daily_rate, agreed_annual_rate, day_count_basis)
     checked = _check_balances(balances)
     first_day = due_date + _ONE_DAY
@@ -197,7 +198,7 @@ def overdue_interest_piecewise(
     if checked[0][0] > first_day:
         raise ValueError(f"余额记录应从逾期首日（{_cn(first_day)}）或更早开始")
 
-    segments: list[InterestSegment] = []
+    parts: list[tuple[date, date, int, Decimal, Decimal]] = []
     for i, (from_date, outstanding) in enumerate(checked):
         until = checked[i + 1][0] - _ONE_DAY if i + 1 < len(checked) else as_of
         start, end = max(from_date, first_day), min(until, as_of)
@@ -207,10 +208,18 @@ def overdue_interest_piecewise(
         with localcontext() as ctx:
             ctx.prec = 50  # up to 16 integer digits × rate × days: keep every digit until rounding
             raw = outstanding * annual * n / day_count_basis if annual is not None else outstanding * daily * n
-            amount = quantize(raw)
-        segments.append(InterestSegment(start, end, n, outstanding, amount))
+        parts.append((start, end, n, outstanding, raw))
 
-    total = quantize(sum((s.amount for s in segments), Decimal(0)))
+    with localcontext() as ctx:
+        ctx.prec = 50
+        total = quantize(sum((p[4] for p in parts), Decimal(0)))
+        fen = Decimal("0.01")
+        floors = [(p[4] / fen).to_integral_value(rounding="ROUND_FLOOR") * fen for p in parts]
+        extra = int((total - sum(floors, Decimal(0))) / fen)
+        by_remainder = sorted(range(len(parts)), key=lambda k: parts[k][4] - floors[k], reverse=True)
+        for k in by_remainder[:extra]:
+            floors[k] += fen
+    segments = [InterestSegment(p[0], p[1], p[2], p[3], quantize(a)) for p, a in zip(parts, floors, strict=True)]
     return InterestResult(
         amount=total,
         days=days,
